@@ -19,6 +19,8 @@ export const CRYPTO_ERROR = {
   identityKeyChanged: 'CRYPTO_IDENTITY_KEY_CHANGED',
   /** Encryption refused (e.g. counter exhausted, key needs rotation). */
   encryptFailed: 'CRYPTO_ENCRYPT_FAILED',
+  /** A `commit()` was called after the layer's state had already moved on (seals/opens not serialised). */
+  staleCommit: 'CRYPTO_STALE_COMMIT',
 } as const;
 export type CryptoErrorCode = (typeof CRYPTO_ERROR)[keyof typeof CRYPTO_ERROR];
 
