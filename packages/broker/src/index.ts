@@ -1,1 +1,30 @@
-export {};
+export { API_TOKEN_ERROR, type ApiTokenVerdict, signApiToken, verifyApiToken } from './auth/api-token.js';
+export { CLOSE_CODE, type CloseCode } from './close-codes.js';
+export { BROKER_ERROR, BrokerError, type BrokerErrorCode, isBrokerError } from './errors.js';
+export * from './limits.js';
+export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
+export {
+  type BrokerOptions,
+  DEFAULT_OPTIONS,
+  isLoopbackHost,
+  normalizePath,
+  resolveOptions,
+} from './options.js';
+export { MemoryRegistry } from './registry/memory.js';
+export type {
+  ClaimOutcome,
+  PeerConnection,
+  Registry,
+  RegistryStats,
+  RouteOutcome,
+} from './registry/registry.js';
+export {
+  type Broker,
+  type BrokerEvents,
+  type ConnectionEvent,
+  type CreateBrokerOptions,
+  createBroker,
+  type DisconnectEvent,
+} from './server.js';
+export { ADMISSION_ERROR } from './session/admission.js';
+export { SESSION_ERROR } from './session/session.js';

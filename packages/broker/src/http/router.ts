@@ -1,0 +1,59 @@
+/**
+ * The HTTP routes, relative to the mount path `{path}` (always ends with `/`):
+ * `GET {path}` info, `GET {path}{key}/id`, `GET {path}{key}/peers`; and at the root `GET /healthz`,
+ * `GET /metrics`. CORS on every response. Everything else is 404.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry as PromRegistry } from 'prom-client';
+import { verifyApiToken } from '../auth/api-token.js';
+import type { BrokerOptions } from '../options.js';
+import type { Registry } from '../registry/registry.js';
+import { answerPreflight, applyCors } from './cors.js';
+import { serveHealth, serveMetrics } from './health.js';
+import { serveId } from './id.js';
+import { serveInfo } from './info.js';
+import { servePeers } from './peers.js';
+import { sendText } from './respond.js';
+
+export interface RouterDeps {
+  options: BrokerOptions;
+  registry: Registry;
+  prom: PromRegistry;
+  isShuttingDown(): boolean;
+}
+
+const KEY_ROUTE = /^([^/]{1,256})\/(id|peers)$/;
+
+export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { options, registry } = deps;
+  const prefix = options.path;
+  const bare = prefix.length > 1 ? prefix.slice(0, -1) : prefix;
+  return (req, res) => {
+    applyCors(req, res, options.corsOrigins);
+    if (req.method === 'OPTIONS') return answerPreflight(req, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 404, 'Not found');
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/healthz') return serveHealth(res, deps.isShuttingDown(), registry.stats());
+    if (path === '/metrics' && options.metrics) return serveMetrics(res, deps.prom);
+    if (path === prefix || path === bare) return serveInfo(res);
+    if (!path.startsWith(prefix)) return sendText(res, 404, 'Not found');
+    const m = KEY_ROUTE.exec(path.slice(prefix.length));
+    if (!m) return sendText(res, 404, 'Not found');
+    if (options.apiSecrets.length > 0) {
+      // The stock server ignores the key on HTTP routes; with API tokens on, they need one too.
+      let key: string;
+      try {
+        key = decodeURIComponent(m[1]!);
+      } catch {
+        return sendText(res, 401, 'Unauthorized');
+      }
+      if (!verifyApiToken(key, options.apiSecrets, Math.floor(Date.now() / 1000)).ok) {
+        return sendText(res, 401, 'Unauthorized');
+      }
+    }
+    if (m[2] === 'id') return serveId(res, (id) => registry.isRegistered(id));
+    return servePeers(res, options.allowDiscovery, () => registry.listIds());
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * Registry calls may answer synchronously (memory) or asynchronously (a shared store). `then` runs
+ * the continuation immediately for plain values, so the in-memory path costs no promise per frame.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
+export function then<T>(value: MaybePromise<T>, next: (v: T) => void, fail: (err: unknown) => void): void {
+  if (value instanceof Promise) {
+    value.then(next, fail);
+    return;
+  }
+  try {
+    next(value);
+  } catch (err) {
+    fail(err);
+  }
+}

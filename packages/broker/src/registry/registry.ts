@@ -1,0 +1,59 @@
+/**
+ * The seam between sessions and where peer state lives. The in-memory implementation is the
+ * default; a shared-store implementation (Redis) can sit behind the same interface, which is why
+ * every call may answer with a promise.
+ *
+ * A registry owns: which id is bound to which token and connection, the concurrent limit, delivery
+ * of a frame to a connected id (wherever it is connected), and the offline queues with their expiry.
+ */
+import type { MaybePromise } from '../maybe-promise.js';
+import type { ExpiryNotice } from './offline-queues.js';
+
+/** A connected peer as the registry sees it. */
+export interface PeerConnection {
+  readonly id: string;
+  readonly token: string;
+  /** Writes one frame; false when the socket is gone or too far behind (the caller answers LEAVE). */
+  deliver(frame: string): boolean;
+  close(code: number, reason: string): void;
+}
+
+export type ClaimOutcome =
+  | { kind: 'registered' }
+  | { kind: 'reattached'; previous: PeerConnection }
+  | { kind: 'taken' }
+  | { kind: 'full' };
+
+/**
+ * - delivered: written to the destination's socket;
+ * - queued: destination offline, frame queued;
+ * - refused: destination offline and its queue is full; the sender is owed an EXPIRE now;
+ * - refused-again: as refused, but the sender was already told;
+ * - dead: destination registered but its socket is gone; it was released and the sender is owed LEAVE;
+ * - dropped: LEAVE/EXPIRE to an offline id (never queued).
+ */
+export type RouteOutcome = 'delivered' | 'queued' | 'refused' | 'refused-again' | 'dead' | 'dropped';
+
+export interface RegistryStats {
+  peers: number;
+  queues: number;
+  queuedFrames: number;
+  queuedBytes: number;
+}
+
+export interface Registry {
+  /** Binds `id` to `conn` unless held with another token or the concurrent limit is reached. */
+  claim(id: string, token: string, conn: PeerConnection): MaybePromise<ClaimOutcome>;
+  /** Unbinds `id` if `conn` is still its current connection (a replaced socket's close is a no-op). */
+  release(id: string, conn: PeerConnection): MaybePromise<void>;
+  /** Delivers or queues `frame` (already encoded with the broker-set src) for `dst`. */
+  route(src: string, dst: string, queueable: boolean, frame: string, now: number): MaybePromise<RouteOutcome>;
+  /** Removes and returns frames queued for `id`, oldest first. */
+  takeQueued(id: string): MaybePromise<string[]>;
+  /** Drops stale queued frames; returns the EXPIREs now due to their senders. */
+  expire(now: number, expireTimeoutMs: number): MaybePromise<ExpiryNotice[]>;
+  isRegistered(id: string): MaybePromise<boolean>;
+  listIds(): MaybePromise<string[]>;
+  stats(): RegistryStats;
+  close(): MaybePromise<void>;
+}
