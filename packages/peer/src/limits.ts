@@ -1,0 +1,90 @@
+/**
+ * Every limit and default of the peer library, each with the reason for its value.
+ */
+
+/** P8.1: the WebRTC `bufferedAmount` threshold above which a sender must wait. */
+export const BUFFERED_AMOUNT_HIGH_WATER = 8 * 1024 * 1024;
+
+/**
+ * Once above the high-water mark, a sender resumes when the buffer drains below this. 1 MiB keeps
+ * the SCTP pipe full on loopback (tens of MiB/s) while bounding memory per channel.
+ */
+export const BUFFERED_AMOUNT_LOW_WATER = 1024 * 1024;
+
+/**
+ * Largest message a data connection sends. Chromium and libdatachannel both accept 256 KiB SCTP
+ * messages; anything larger needs the P5 chunking layer above this one.
+ */
+export const MAX_CHANNEL_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * peerjs 1.5 refuses JSON messages of 16300 bytes or more (its chunk MTU) and has no chunking for
+ * json; we refuse the same so a stock receiver never sees a message it would reject.
+ */
+export const MAX_JSON_MESSAGE_BYTES = 16_300 - 1;
+
+/**
+ * Signaling frames queued while the broker socket is not OPEN. A connection setup is one OFFER and
+ * a few dozen CANDIDATEs; 512 covers several concurrent setups. Beyond it `send` throws QUEUE_FULL.
+ */
+export const MAX_QUEUED_SIGNALING_FRAMES = 512;
+
+/**
+ * Remote CANDIDATEs held while the remote description is not set yet (per connection). A host
+ * gathers a handful per interface; 256 stops a hostile peer from growing memory without bound.
+ */
+export const MAX_PENDING_REMOTE_CANDIDATES = 256;
+
+/**
+ * Signaling messages for a connection id that we do not know yet (CANDIDATE racing ahead of its
+ * OFFER is impossible through one broker socket, but a broker may reorder on re-attach).
+ */
+export const MAX_UNKNOWN_CONNECTION_BUFFER = 64;
+
+/** Application messages held during an outage (P7.4 Disconnected), per session. */
+export const MAX_OUTAGE_QUEUE_MESSAGES = 4096;
+
+/** Bytes held during an outage, per session: half the P8.1 buffer threshold. */
+export const MAX_OUTAGE_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/** Incoming frames buffered for the handshake hook before it reads them. */
+export const MAX_HANDSHAKE_INBOX_FRAMES = 256;
+
+/** Client-generated peer ids carry this many random bits (hex encoded: 32 characters). */
+export const CLIENT_ID_RANDOM_BITS = 128;
+
+/** Tokens carry this many random bits: a token proves ownership of an id on re-attach. */
+export const TOKEN_RANDOM_BITS = 128;
+
+/** Default time allowed to register with the broker (per attempt sequence of `open`). */
+export const DEFAULT_OPEN_TIMEOUT_MS = 15_000;
+
+/** Default time from `connect()` to an open data channel. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+/** Reconnect backoff: first delay, cap, and jitter ratio (full jitter within ±ratio). */
+export const RECONNECT_INITIAL_DELAY_MS = 250;
+export const RECONNECT_MAX_DELAY_MS = 10_000;
+export const RECONNECT_JITTER_RATIO = 0.5;
+
+/**
+ * A stock `peer` server re-attaches a same-token socket without sending OPEN (peerjs-protocol §1.9).
+ * Admission errors are sent immediately on connect, so a socket that stays up this long without one
+ * is registered.
+ */
+export const REATTACH_SILENCE_MS = 1_000;
+
+/**
+ * ICE `disconnected` often heals by itself within a few seconds (consent checks resume); after this
+ * grace period the transport is treated as lost and recovery starts.
+ */
+export const ICE_DISCONNECTED_GRACE_MS = 4_000;
+
+/** How long a lost transport may take to be restored before queued messages are rejected. */
+export const DEFAULT_RECOVERY_TIMEOUT_MS = 60_000;
+
+/** One recovery attempt (new transport through the broker) before the next one is tried. */
+export const RECOVERY_ATTEMPT_TIMEOUT_MS = 10_000;
+
+/** P8.3: handshake stall timer, from data channel open to encryption ready. */
+export const HANDSHAKE_TIMEOUT_MS = 300_000;
