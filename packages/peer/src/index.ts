@@ -14,6 +14,15 @@ export { isPeerError, PEER_ERROR, PeerError, type PeerErrorCode } from './errors
 export * from './limits.js';
 export { type ConnectOptions, Peer, type PeerOptions } from './peer.js';
 export type { PeerConnectionConfig } from './platform/types.js';
+export {
+  type HandshakeChannel,
+  type HandshakeContext,
+  type HandshakeHook,
+  type SecureSession,
+  Session,
+  type SessionFrame,
+  type SessionOptions,
+} from './session.js';
 export { backoffDelay } from './signaling/backoff.js';
 export { SignalingClient, type SignalingOptions, type SignalingState } from './signaling/client.js';
 export { generatePeerId, generateToken } from './signaling/ids.js';

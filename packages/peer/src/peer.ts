@@ -82,7 +82,7 @@ export class Peer extends Emitter<PeerEvents> {
     super();
     this.#options = options;
     this.#platform = platformOverride ?? platform;
-    this.#signaling = new SignalingClient(this.#platform, options);
+    this.#signaling = new SignalingClient(options, this.#platform);
     this.#signaling.on('message', (m) => this.#onSignal(m));
     this.#signaling.on('error', (e) => this.emit('error', e));
     this.#signaling.on('disconnected', () => this.emit('disconnected'));

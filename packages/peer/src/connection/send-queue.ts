@@ -75,6 +75,12 @@ export class SendQueue<T> {
     head.resolve();
   }
 
+  /** Removes the head without settling it (its caller already rejected it). */
+  shiftWrittenWithoutResolve(): void {
+    const head = this.#items.shift();
+    if (head) this.#bytes -= head.size;
+  }
+
   /** Rejects everything queued with `err` (close, recovery failure). */
   rejectAll(err: PeerError): void {
     const items = this.#items;

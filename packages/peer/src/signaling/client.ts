@@ -10,6 +10,7 @@
  * - every broker error becomes a PeerError with a stable code.
  */
 import { isValidPeerId, parseServerFrame, type RelayMessage } from '@enkrypted/protocol';
+import { platform as defaultPlatform } from '#platform';
 import { PEER_ERROR, PeerError } from '../errors.js';
 import { DEFAULT_OPEN_TIMEOUT_MS, MAX_QUEUED_SIGNALING_FRAMES, REATTACH_SILENCE_MS } from '../limits.js';
 import { type Platform, SOCKET_OPEN, type SocketLike } from '../platform/types.js';
@@ -77,9 +78,9 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   /** Frames dropped because they failed validation (for diagnostics and tests). */
   droppedFrames = 0;
 
-  constructor(platform: Platform, options: SignalingOptions) {
+  constructor(options: SignalingOptions, platformOverride?: Platform) {
     super();
-    this.#platform = platform;
+    this.#platform = platformOverride ?? defaultPlatform;
     this.#options = options;
     if (options.id !== undefined && options.id !== 'broker' && !isValidPeerId(options.id)) {
       throw new PeerError(PEER_ERROR.invalidId, 'peer id does not follow the PeerJS id grammar');

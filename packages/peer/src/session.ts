@@ -1,0 +1,426 @@
+/**
+ * A Session: the P7 connection state machine driven by a data connection, with the crypto handshake
+ * hook (P3) between DataChannelOpen and Ready. Application data moves only in Ready (P7.1); before
+ * the first Ready it is refused (NOT_READY, or ENCRYPTION_REQUIRED when no handshake hook is set and
+ * encryption was not explicitly disabled); during an outage (P7.4 Disconnected) it is queued (bounded)
+ * and written after the session is Ready again, or rejected with RECOVERY_FAILED / CLOSED.
+ *
+ * The handshake itself belongs to the crypto package: this module only gives the hook the open channel
+ * and uses the `seal`/`open` of the secure session it returns for every application frame.
+ */
+
+import type { DataConnection } from './connection/data-connection.js';
+import { SendQueue } from './connection/send-queue.js';
+import { type ConnectionEvent, type ConnectionState, transition } from './connection/states.js';
+import { PEER_ERROR, PeerError } from './errors.js';
+import {
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_HANDSHAKE_INBOX_FRAMES,
+  MAX_OUTAGE_QUEUE_BYTES,
+  MAX_OUTAGE_QUEUE_MESSAGES,
+} from './limits.js';
+import type { ConnectOptions, Peer } from './peer.js';
+import { Emitter } from './util/emitter.js';
+import { type WaitOptions, waitFor } from './util/wait.js';
+
+export type SessionFrame = string | Uint8Array;
+
+/** What a completed handshake yields: sealing and opening of application frames. */
+export interface SecureSession {
+  seal(plaintext: Uint8Array): Promise<Uint8Array>;
+  /** Must throw on any authentication failure: the session never delivers unauthenticated plaintext. */
+  open(ciphertext: Uint8Array): Promise<Uint8Array>;
+  /** P7.4: whether the state is still usable after a transport outage. Default: true. */
+  isIntact?(): boolean;
+}
+
+/** The open data channel as the handshake hook sees it. */
+export interface HandshakeChannel {
+  send(frame: SessionFrame): Promise<void>;
+  /** The next frame from the remote; rejects on timeout, abort or channel loss. */
+  receive(options?: WaitOptions): Promise<SessionFrame>;
+}
+
+export interface HandshakeContext {
+  role: 'initiator' | 'responder';
+  remoteId: string;
+  /** Aborted when the session closes or the transport is lost mid-handshake. */
+  signal: AbortSignal;
+}
+
+export type HandshakeHook = (channel: HandshakeChannel, context: HandshakeContext) => Promise<SecureSession>;
+
+export interface SessionOptions {
+  /** Runs in CryptoHandshaking (P3). Required unless encryption is disabled for debugging. */
+  handshake?: HandshakeHook;
+  /**
+   * 'disabled-for-debugging' skips the handshake (DataChannelOpen → Ready) and sends plaintext. Only
+   * for debugging (P2.4.4): the session says so through `onWarning` and `encrypted === false`.
+   */
+  encryption?: 'required' | 'disabled-for-debugging';
+  /** P8.3 handshake stall timer. Default HANDSHAKE_TIMEOUT_MS. */
+  handshakeTimeoutMs?: number;
+  /** Receives loud warnings (default: console.warn). */
+  onWarning?: (message: string) => void;
+}
+
+type SessionEvents = {
+  state: [ConnectionState, ConnectionEvent];
+  message: [SessionFrame];
+  /** Non-fatal: a frame failed to open (dropped, P8.2) or similar. */
+  error: [PeerError];
+  close: [PeerError | undefined];
+};
+
+export class Session extends Emitter<SessionEvents> {
+  readonly remoteId: string;
+  readonly role: 'initiator' | 'responder';
+  readonly encrypted: boolean;
+  readonly #options: SessionOptions;
+  #state: ConnectionState = 'Idle';
+  #conn: DataConnection | undefined;
+  #secure: SecureSession | undefined;
+  #everReady = false;
+  #closed = false;
+  #closeReason: PeerError | undefined;
+  #inbox: SessionFrame[] = [];
+  #inboxWaiter: (() => void) | undefined;
+  #handshakeAbort: AbortController | undefined;
+  #outage = new SendQueue<Uint8Array | string>(MAX_OUTAGE_QUEUE_MESSAGES, MAX_OUTAGE_QUEUE_BYTES);
+  /** Serialises sealing and opening so frames keep their order through async crypto. */
+  #sendChain: Promise<void> = Promise.resolve();
+  #receiveChain: Promise<void> = Promise.resolve();
+  #flushing = false;
+
+  private constructor(remoteId: string, role: 'initiator' | 'responder', options: SessionOptions) {
+    super();
+    this.remoteId = remoteId;
+    this.role = role;
+    this.#options = options;
+    this.encrypted = options.encryption !== 'disabled-for-debugging';
+  }
+
+  /** Opens a session to `remoteId` through `peer`. Returns at once; await `ready()` for Ready. */
+  static dial(peer: Peer, remoteId: string, options: SessionOptions & ConnectOptions = {}): Session {
+    const session = new Session(remoteId, 'initiator', options);
+    void session.#runDial(peer, options);
+    return session;
+  }
+
+  /** Wraps an incoming connection (from the Peer's `connection` event). */
+  static accept(conn: DataConnection, options: SessionOptions = {}): Session {
+    const session = new Session(conn.remoteId, 'responder', options);
+    void session.#runAccept(conn);
+    return session;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  get connection(): DataConnection | undefined {
+    return this.#conn;
+  }
+
+  /** Resolves in Ready; rejects with the reason the session cannot get there. */
+  ready(options: WaitOptions = {}): Promise<void> {
+    return waitFor<void>(
+      'the session to be ready',
+      (resolve, reject) => {
+        const check = () => {
+          if (this.#state === 'Ready') resolve();
+          else if (this.#closed) reject(this.#closedError());
+          else if (this.#state === 'DataChannelOpen' && this.#refusal()) reject(this.#refusal());
+        };
+        check();
+        const offState = this.on('state', check);
+        const offClose = this.on('close', check);
+        return () => {
+          offState();
+          offClose();
+        };
+      },
+      options,
+    );
+  }
+
+  /** Sends one application message (sealed when encrypted). See the module comment for the rules. */
+  send(data: SessionFrame, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    const refusal = this.#refusal();
+    if (refusal) return Promise.reject(refusal);
+    if (this.#state === 'Ready' && this.#outage.length === 0) return this.#write(data);
+    if (!this.#everReady) {
+      return Promise.reject(
+        new PeerError(PEER_ERROR.notReady, `application data is refused in ${this.#state} (P7.1)`),
+      );
+    }
+    const size = typeof data === 'string' ? data.length * 3 : data.byteLength;
+    const queued = this.#outage.push(data, size, options.signal);
+    if (this.#state === 'Ready') void this.#flushOutage();
+    return queued;
+  }
+
+  async close(): Promise<void> {
+    await this.#close(undefined);
+  }
+
+  #refusal(): PeerError | undefined {
+    if (this.encrypted && !this.#options.handshake) {
+      return new PeerError(
+        PEER_ERROR.encryptionRequired,
+        'no handshake hook: application data is refused unless encryption is disabled for debugging',
+      );
+    }
+    return undefined;
+  }
+
+  #apply(event: ConnectionEvent): void {
+    this.#state = transition(this.#state, event);
+    this.emit('state', this.#state, event);
+  }
+
+  async #runDial(peer: Peer, options: SessionOptions & ConnectOptions): Promise<void> {
+    try {
+      await peer.whenRegistered({ signal: options.signal, timeoutMs: options.timeoutMs });
+      if (this.#closed) return;
+      this.#apply('SIGNALING_REGISTERED');
+      this.#apply('NEGOTIATION_STARTED');
+      const conn = await peer.connect(this.remoteId, { ...options, serialization: 'raw' });
+      if (this.#closed) {
+        await conn.close();
+        return;
+      }
+      this.#bind(conn);
+      this.#apply('CHANNEL_OPEN');
+      await this.#secureChannel();
+    } catch (err) {
+      if (this.#state === 'WebRTCConnecting') this.#apply('NEGOTIATION_FAILED');
+      await this.#close(asPeerError(err, PEER_ERROR.negotiationFailed));
+    }
+  }
+
+  async #runAccept(conn: DataConnection): Promise<void> {
+    this.#bind(conn);
+    this.#apply('SIGNALING_REGISTERED');
+    this.#apply('NEGOTIATION_STARTED');
+    try {
+      await conn.whenOpen();
+      if (this.#closed) return;
+      this.#apply('CHANNEL_OPEN');
+      await this.#secureChannel();
+    } catch (err) {
+      if (this.#state === 'WebRTCConnecting') this.#apply('NEGOTIATION_FAILED');
+      await this.#close(asPeerError(err, PEER_ERROR.negotiationFailed));
+    }
+  }
+
+  #bind(conn: DataConnection): void {
+    this.#conn = conn;
+    conn.on('data', (value) => this.#onFrame(value as SessionFrame));
+    conn.on('transport-lost', () => {
+      if (this.#closed) return;
+      this.#handshakeAbort?.abort();
+      this.#apply('TRANSPORT_LOST');
+    });
+    conn.on('transport-restored', () => {
+      if (this.#closed) return;
+      this.#apply('TRANSPORT_RESTORED');
+      void this.#secureChannel().catch((err) => this.#close(asPeerError(err, PEER_ERROR.handshakeFailed)));
+    });
+    conn.on('close', (reason) => {
+      void this.#close(reason);
+    });
+  }
+
+  /** DataChannelOpen → Ready, by the cheapest path the state allows (P7.4). */
+  async #secureChannel(): Promise<void> {
+    if (!this.encrypted) {
+      if (!this.#everReady) {
+        (this.#options.onWarning ?? console.warn)(
+          `enkrypted: session with ${this.remoteId} runs WITHOUT end-to-end encryption (disabled for debugging)`,
+        );
+      }
+      this.#apply('ENCRYPTION_SKIPPED');
+      this.#becameReady();
+      return;
+    }
+    if (this.#secure && (this.#secure.isIntact?.() ?? true)) {
+      this.#apply('CRYPTO_RESUMED');
+      this.#becameReady();
+      return;
+    }
+    const hook = this.#options.handshake;
+    if (!hook) {
+      this.emit('state', this.#state, 'CHANNEL_OPEN'); // wake ready() waiters: they reject with the refusal
+      return;
+    }
+    this.#apply('HANDSHAKE_STARTED');
+    const abort = new AbortController();
+    this.#handshakeAbort = abort;
+    const timeoutMs = this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    try {
+      const secure = await hook(this.#handshakeChannel(abort.signal), {
+        role: this.role,
+        remoteId: this.remoteId,
+        signal: abort.signal,
+      });
+      if (this.#closed || this.#state !== 'CryptoHandshaking') return;
+      if (!secure || typeof secure.seal !== 'function' || typeof secure.open !== 'function') {
+        throw new PeerError(PEER_ERROR.handshakeFailed, 'the handshake hook returned no secure session');
+      }
+      this.#secure = secure;
+      this.#apply('HANDSHAKE_COMPLETED');
+      this.#becameReady();
+    } catch (err) {
+      if (this.#closed || this.#state !== 'CryptoHandshaking') return; // lost mid-handshake: recovery decides
+      this.#apply('HANDSHAKE_FAILED');
+      const reason = abort.signal.aborted
+        ? new PeerError(PEER_ERROR.timeout, 'the handshake stalled (P8.3)')
+        : asPeerError(err, PEER_ERROR.handshakeFailed);
+      await this.#close(reason);
+    } finally {
+      clearTimeout(timer);
+      if (this.#handshakeAbort === abort) this.#handshakeAbort = undefined;
+    }
+  }
+
+  #becameReady(): void {
+    this.#everReady = true;
+    // Frames that arrived after the remote reached Ready but before we did are application frames.
+    const early = this.#inbox;
+    this.#inbox = [];
+    for (const frame of early) this.#deliver(frame);
+    void this.#flushOutage();
+  }
+
+  async #flushOutage(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      await this.#flushLoop();
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  async #flushLoop(): Promise<void> {
+    for (let head = this.#outage.peek(); head && this.#state === 'Ready'; head = this.#outage.peek()) {
+      try {
+        await this.#write(head.item);
+        this.#outage.shiftWritten();
+      } catch (err) {
+        if (this.#state === 'Ready' && !this.#closed) {
+          // Not an outage: this frame cannot be sent at all (e.g. too big once sealed).
+          this.#outage.peek()?.reject(asPeerError(err, PEER_ERROR.invalidMessage));
+          this.#outage.shiftWrittenWithoutResolve();
+        } else {
+          return;
+        }
+      }
+    }
+  }
+
+  #write(data: SessionFrame): Promise<void> {
+    const conn = this.#conn;
+    if (!conn) return Promise.reject(new PeerError(PEER_ERROR.notReady, 'no connection'));
+    if (!this.#secure) return conn.send(data);
+    const secure = this.#secure;
+    const plaintext = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const result = this.#sendChain.then(async () => {
+      const sealed = await secure.seal(plaintext);
+      await conn.send(sealed);
+    });
+    this.#sendChain = result.catch(() => undefined);
+    return result;
+  }
+
+  #onFrame(frame: SessionFrame): void {
+    if (this.#closed) return;
+    if (this.#state === 'Ready') {
+      this.#deliver(frame);
+      return;
+    }
+    if (this.#inbox.length >= MAX_HANDSHAKE_INBOX_FRAMES) {
+      this.emit('error', new PeerError(PEER_ERROR.queueFull, 'handshake inbox full: frame dropped'));
+      return;
+    }
+    this.#inbox.push(frame);
+    this.#inboxWaiter?.();
+  }
+
+  #deliver(frame: SessionFrame): void {
+    const secure = this.#secure;
+    if (!secure) {
+      this.emit('message', frame);
+      return;
+    }
+    this.#receiveChain = this.#receiveChain.then(async () => {
+      if (typeof frame === 'string') {
+        this.emit(
+          'error',
+          new PeerError(PEER_ERROR.invalidMessage, 'plaintext frame on an encrypted session dropped'),
+        );
+        return;
+      }
+      try {
+        const plaintext = await secure.open(frame);
+        if (!this.#closed) this.emit('message', plaintext);
+      } catch (err) {
+        // P8.2: never deliver plaintext that failed authentication.
+        this.emit('error', asPeerError(err, PEER_ERROR.invalidMessage));
+      }
+    });
+  }
+
+  #handshakeChannel(signal: AbortSignal): HandshakeChannel {
+    return {
+      send: (frame) => {
+        if (signal.aborted || !this.#conn)
+          return Promise.reject(new PeerError(PEER_ERROR.aborted, 'handshake aborted'));
+        return this.#conn.send(frame);
+      },
+      receive: (options = {}) =>
+        waitFor<SessionFrame>(
+          'a handshake frame',
+          (resolve, reject) => {
+            const take = () => {
+              const next = this.#inbox.shift();
+              if (next !== undefined) resolve(next);
+            };
+            const onAbort = () => reject(new PeerError(PEER_ERROR.aborted, 'handshake aborted'));
+            if (signal.aborted) onAbort();
+            signal.addEventListener('abort', onAbort, { once: true });
+            this.#inboxWaiter = take;
+            take();
+            return () => {
+              signal.removeEventListener('abort', onAbort);
+              if (this.#inboxWaiter === take) this.#inboxWaiter = undefined;
+            };
+          },
+          { signal: options.signal, timeoutMs: options.timeoutMs },
+        ),
+    };
+  }
+
+  #closedError(): PeerError {
+    return this.#closeReason ?? new PeerError(PEER_ERROR.closed, 'the session is closed');
+  }
+
+  async #close(reason: PeerError | undefined): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    this.#handshakeAbort?.abort();
+    this.#apply('CLOSED');
+    this.#outage.rejectAll(reason ?? new PeerError(PEER_ERROR.closed, 'the session was closed'));
+    await this.#conn?.close();
+    this.emit('close', reason);
+  }
+}
+
+function asPeerError(err: unknown, code: PeerError['code']): PeerError {
+  if (err instanceof PeerError) return err;
+  return new PeerError(code, err instanceof Error ? err.message : 'operation failed', { cause: err });
+}
