@@ -1,0 +1,150 @@
+/**
+ * Shared fixtures for the MLS, ML-KEM, AES and cascade tests: a deterministic byte source for
+ * fixed-seed vectors, and initiator/responder pairs of each real layer built through the real
+ * handshake helpers.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { AesGcmLayer } from '../../src/aes/aes-layer.js';
+import { deriveAesBaseSecret } from '../../src/aes/keys.js';
+import { concat, u64be, utf8 } from '../../src/cascade/bytes.js';
+import {
+  decapsulate,
+  deriveMlKemRootSecret,
+  encapsulateTo,
+  generateMlKemKeyPair,
+} from '../../src/mlkem/handshake.js';
+import { MlKemLayer, type MlKemLayerOptions } from '../../src/mlkem/mlkem-layer.js';
+import {
+  createMlsMember,
+  createTwoMemberGroup,
+  exportMlsSecret,
+  joinTwoMemberGroup,
+} from '../../src/mls/handshake.js';
+import { MlsLayer } from '../../src/mls/mls-layer.js';
+import { makeMlsCiphersuite } from '../../src/mls/provider.js';
+import type { RandomBytes } from '../../src/random.js';
+
+/**
+ * Deterministic bytes for vectors: block i = SHA-256(seed || u64be(i)), concatenated. Not a CSPRNG
+ * for real use; it only makes test outputs reproducible (the vector files document it).
+ */
+export function seededRandom(seed: string): RandomBytes {
+  const seedBytes = utf8(seed);
+  let block = 0;
+  let pool: Uint8Array = new Uint8Array(0);
+  return (length) => {
+    while (pool.length < length) pool = concat(pool, sha256(concat(seedBytes, u64be(block++))));
+    const out = pool.slice(0, length);
+    pool = pool.slice(length);
+    return out;
+  };
+}
+
+/** A settable clock for rotation and re-key timing. */
+export function fakeClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
+}
+
+export function flipByte(bytes: Uint8Array, index: number): Uint8Array {
+  const out = bytes.slice();
+  out[index] = (out[index] as number) ^ 0x01;
+  return out;
+}
+
+export const TEST_ROTATION = 1_717_000_000_000;
+
+export async function aesPair(
+  seed = 'aes',
+  options: { now?: () => number; maxMessagesPerKey?: number } = {},
+): Promise<{ a: AesGcmLayer; b: AesGcmLayer }> {
+  const baseSecret = deriveAesBaseSecret([sha256(utf8(seed))], sha256(utf8('transcript')));
+  return {
+    a: await AesGcmLayer.create({ role: 'initiator', baseSecret, rotation: TEST_ROTATION, ...options }),
+    b: await AesGcmLayer.create({ role: 'responder', baseSecret, rotation: TEST_ROTATION, ...options }),
+  };
+}
+
+type MlKemExtra = Pick<MlKemLayerOptions, 'now' | 'rekeyEveryMessages' | 'rekeyIntervalMs'>;
+
+/** Both sides run the two-sided exchange of handshake.ts, as the P3 handshake does. */
+export function mlkemPair(
+  seed = 'mlkem',
+  extra: MlKemExtra = {},
+): { a: MlKemLayer; b: MlKemLayer; rootA: Uint8Array; rootB: Uint8Array } {
+  const randomA = seededRandom(`${seed}/initiator`);
+  const randomB = seededRandom(`${seed}/responder`);
+  const kpA = generateMlKemKeyPair(randomA);
+  const kpB = generateMlKemKeyPair(randomB);
+  const toB = encapsulateTo(kpB.publicKey, randomA);
+  const toA = encapsulateTo(kpA.publicKey, randomB);
+  const rootA = deriveMlKemRootSecret({
+    initiatorPublicKey: kpA.publicKey,
+    responderPublicKey: kpB.publicKey,
+    ciphertextToResponder: toB.ciphertext,
+    ciphertextToInitiator: toA.ciphertext,
+    secretToResponder: toB.sharedSecret,
+    secretToInitiator: decapsulate(toA.ciphertext, kpA.secretKey),
+  });
+  const rootB = deriveMlKemRootSecret({
+    initiatorPublicKey: kpA.publicKey,
+    responderPublicKey: kpB.publicKey,
+    ciphertextToResponder: toB.ciphertext,
+    ciphertextToInitiator: toA.ciphertext,
+    secretToResponder: decapsulate(toB.ciphertext, kpB.secretKey),
+    secretToInitiator: toA.sharedSecret,
+  });
+  const a = MlKemLayer.create({
+    role: 'initiator',
+    rootSecret: rootA,
+    ownSecretKey: kpA.secretKey,
+    peerPublicKey: kpB.publicKey,
+    random: randomA,
+    ...extra,
+  });
+  const b = MlKemLayer.create({
+    role: 'responder',
+    rootSecret: rootB,
+    ownSecretKey: kpB.secretKey,
+    peerPublicKey: kpA.publicKey,
+    random: randomB,
+    ...extra,
+  });
+  return { a, b, rootA, rootB };
+}
+
+/** Initiator creates the group and adds the responder, who joins from the welcome. */
+export async function mlsPair(): Promise<{
+  a: MlsLayer;
+  b: MlsLayer;
+  exportA: Uint8Array;
+  exportB: Uint8Array;
+}> {
+  const impl = await makeMlsCiphersuite();
+  const alice = await createMlsMember(utf8('alice'), impl);
+  const bob = await createMlsMember(utf8('bob'), impl);
+  const group = await createTwoMemberGroup(impl, alice.member, bob.keyPackageBytes, utf8('group'));
+  const bobState = await joinTwoMemberGroup(impl, bob.member, group.welcomeBytes);
+  const a = new MlsLayer(group.state, impl);
+  const b = new MlsLayer(bobState, impl);
+  const context = utf8('ctx');
+  return {
+    a,
+    b,
+    exportA: await exportMlsSecret(a.state, impl, 'EnkryptedChat-v0 test', context),
+    exportB: await exportMlsSecret(b.state, impl, 'EnkryptedChat-v0 test', context),
+  };
+}
+
+export const SIZES = [1, 100, 1024, 8192, 8193, 65536, 1024 * 1024];
+
+export function patterned(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + 7) & 0xff;
+  return out;
+}
