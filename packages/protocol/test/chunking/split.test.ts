@@ -8,7 +8,6 @@ import {
   decodePdu,
   encodeMessageFrames,
   isProtocolError,
-  type MessagePdu,
   PDU_TYPE,
   splitMessage,
 } from '../../src/index.js';

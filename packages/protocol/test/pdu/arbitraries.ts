@@ -77,7 +77,7 @@ const cascadeMessage = fc
       type: PDU_TYPE.message,
       messageId,
       encryptedMessage: { encrypted: true, cascaded: true, cascadedPayload: payload },
-    } as Pdu;
+    } as unknown as Pdu;
   });
 
 const chunkedHeader = fc

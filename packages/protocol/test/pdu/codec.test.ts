@@ -122,7 +122,8 @@ describe('handshake PDUs: exact key lengths', () => {
       const len = base64DecodedLength(fields[keyField] as string);
       rejects({ ...ok, [keyField]: b(len - 1) }, PDU_ERROR.badField);
       rejects({ ...ok, [keyField]: b(len + 1) }, PDU_ERROR.badField);
-      const { [keyField]: _, ...missing } = ok;
+      const missing: Record<string, unknown> = { ...ok };
+      delete missing[keyField];
       rejects(missing, PDU_ERROR.badField);
       rejects({ ...ok, [keyField]: Array.from({ length: len }, () => 7) }, PDU_ERROR.badField);
     });
