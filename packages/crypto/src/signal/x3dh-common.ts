@@ -22,7 +22,7 @@ import {
 import type { PublicSignedPrekey } from '../identity/signed-prekey.js';
 import { SIGNAL_ZERO_SALT, X3DH_INFO, X3DH_KDF_PREFIX } from './constants.js';
 
-export const SHARED_SECRET_BYTES = 32;
+export const X3DH_SHARED_SECRET_BYTES = 32;
 
 /** Result of X3DH on either side: the ratchet's SK and the AD every ratchet message binds. */
 export interface X3dhResult {
@@ -61,7 +61,7 @@ export function x3dhKdf(keyMaterial: Uint8Array): Uint8Array {
     concatBytes(X3DH_KDF_PREFIX, keyMaterial),
     SIGNAL_ZERO_SALT,
     X3DH_INFO,
-    SHARED_SECRET_BYTES,
+    X3DH_SHARED_SECRET_BYTES,
   );
 }
 
