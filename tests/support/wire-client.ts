@@ -36,8 +36,8 @@ export class WireClient {
   #waiters: Array<() => void> = [];
   #heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
+  constructor(url: string, options?: import('ws').ClientOptions) {
+    this.ws = new WebSocket(url, options);
     this.ws.on('message', (data) => {
       const text = data.toString();
       this.raw.push(text);
@@ -70,6 +70,13 @@ export class WireClient {
   /** Connects and waits for the upgrade to succeed or be refused. */
   static async connect(url: string): Promise<WireClient> {
     const c = new WireClient(url);
+    await c.opened;
+    return c;
+  }
+
+  /** As connect(), with ws client options (e.g. extra headers). */
+  static async connectWith(url: string, options: import('ws').ClientOptions): Promise<WireClient> {
+    const c = new WireClient(url, options);
     await c.opened;
     return c;
   }

@@ -61,7 +61,8 @@ async function main(): Promise<number> {
     const options = resolveOptions({ ...plan.options, tls, apiSecrets });
     const broker = createBroker({ ...options, logger: log });
     broker.on('listening', ({ host, port, url }) => {
-      log.info(
+      // Always printed, whatever the log level: scripts read the actual port from it (--port 0).
+      log.child({}, { level: 'info' }).info(
         {
           host,
           port,
