@@ -171,10 +171,7 @@ export class AesGcmLayer implements CascadeLayer {
       parameters: { rotation: epoch.rotation, counter },
       commit: () => {
         if (this.#current !== epoch || epoch.send.counter !== counter) {
-          throw new CryptoError(
-            CRYPTO_ERROR.encryptFailed,
-            'AES layer state changed between seal and commit',
-          );
+          throw new CryptoError(CRYPTO_ERROR.staleCommit, 'AES layer state changed between seal and commit');
         }
         epoch.send.counter = counter + 1;
         this.#pruneExpired();

@@ -246,7 +246,7 @@ export class MlKemLayer implements CascadeLayer {
   #install(base: State, next: State): void {
     if (this.#state !== base) {
       throw new CryptoError(
-        CRYPTO_ERROR.encryptFailed,
+        CRYPTO_ERROR.staleCommit,
         'ML-KEM layer state changed between seal/open and commit',
       );
     }

@@ -124,10 +124,7 @@ export class MlsLayer implements CascadeLayer {
 
   #install(base: ClientState, next: ClientState): void {
     if (this.#state !== base) {
-      throw new CryptoError(
-        CRYPTO_ERROR.encryptFailed,
-        'MLS layer state changed between seal/open and commit',
-      );
+      throw new CryptoError(CRYPTO_ERROR.staleCommit, 'MLS layer state changed between seal/open and commit');
     }
     this.#state = next;
   }

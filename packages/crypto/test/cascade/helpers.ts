@@ -7,6 +7,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { AesGcmLayer } from '../../src/aes/aes-layer.js';
 import { deriveAesBaseSecret } from '../../src/aes/keys.js';
 import { concat, u64be, utf8 } from '../../src/cascade/bytes.js';
+import { generateIdentity } from '../../src/identity/identity-keys.js';
+import { generateSignedPrekey } from '../../src/identity/signed-prekey.js';
 import {
   decapsulate,
   deriveMlKemRootSecret,
@@ -23,6 +25,8 @@ import {
 import { MlsLayer } from '../../src/mls/mls-layer.js';
 import { makeMlsCiphersuite } from '../../src/mls/provider.js';
 import type { RandomBytes } from '../../src/random.js';
+import { acceptSignalSession, initiateSignalSession } from '../../src/signal/session.js';
+import type { SignalLayer } from '../../src/signal/signal-layer.js';
 
 /**
  * Deterministic bytes for vectors: block i = SHA-256(seed || u64be(i)), concatenated. Not a CSPRNG
@@ -147,4 +151,19 @@ export function patterned(size: number): Uint8Array {
   const out = new Uint8Array(size);
   for (let i = 0; i < size; i++) out[i] = (i * 31 + 7) & 0xff;
   return out;
+}
+
+/** A Signal layer pair through the other engineer's P2P X3DH session setup (Appendix B). */
+export async function signalPair(seed = 'signal'): Promise<{ a: SignalLayer; b: SignalLayer }> {
+  const random = seededRandom(seed);
+  const aliceId = generateIdentity(random);
+  const bobId = generateIdentity(random);
+  const spk = generateSignedPrekey(bobId, 1, random);
+  const started = await initiateSignalSession(
+    aliceId,
+    { identity: bobId.publicIdentity, signedPrekey: spk },
+    random,
+  );
+  const accepted = await acceptSignalSession(bobId, spk, started.sessionComplete, random);
+  return { a: started.layer, b: accepted.layer };
 }

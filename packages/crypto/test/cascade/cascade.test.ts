@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { AesGcmLayer } from '../../src/aes/aes-layer.js';
+import { toHex, utf8 } from '../../src/cascade/bytes.js';
+import { Cascade, type CascadedPayload } from '../../src/cascade/cascade.js';
+import { GoldenMockLayer } from '../../src/cascade/golden-mock-layer.js';
+import { CRYPTO_ERROR, CryptoError, isCryptoError } from '../../src/errors.js';
+import type { CascadeLayer, Opened, Sealed } from '../../src/layer.js';
+import type { MlKemLayer } from '../../src/mlkem/mlkem-layer.js';
+import type { MlsLayer } from '../../src/mls/mls-layer.js';
+import type { SignalLayer } from '../../src/signal/signal-layer.js';
+import { ratchetStateToJson } from '../../src/signal/state-codec.js';
+import { aesPair, flipByte, mlkemPair, mlsPair, patterned, SIZES, signalPair } from './helpers.js';
+
+const AD = utf8('{"type":"message","specVersion":"0"}');
+const code = (c: string) => (err: unknown) => isCryptoError(err) && err.code === c;
+
+interface Side {
+  cascade: Cascade;
+  mls: MlsLayer;
+  mlkem: MlKemLayer;
+  aes: AesGcmLayer;
+  signal?: SignalLayer;
+}
+
+/** Serialised state of every layer of a side, to prove failures change nothing. */
+function snapshot(s: Side): string {
+  return JSON.stringify({
+    mls: toHex(s.mls.exportState()),
+    mlkem: s.mlkem.exportState(),
+    aes: s.aes.exportState(),
+    signal: s.signal === undefined ? null : ratchetStateToJson(s.signal.session.state),
+  });
+}
+
+async function sides(withSignal: boolean): Promise<{ a: Side; b: Side }> {
+  const mls = await mlsPair();
+  const mlkem = mlkemPair();
+  const aes = await aesPair();
+  const signal = withSignal ? await signalPair() : undefined;
+  const build = (mlsL: MlsLayer, mlkemL: MlKemLayer, aesL: AesGcmLayer, signalL?: SignalLayer): Side => ({
+    cascade: new Cascade(signalL === undefined ? [mlsL, mlkemL, aesL] : [mlsL, signalL, mlkemL, aesL]),
+    mls: mlsL,
+    mlkem: mlkemL,
+    aes: aesL,
+    ...(signalL === undefined ? {} : { signal: signalL }),
+  });
+  return { a: build(mls.a, mlkem.a, aes.a, signal?.a), b: build(mls.b, mlkem.b, aes.b, signal?.b) };
+}
+
+for (const withSignal of [false, true]) {
+  const label = withSignal ? 'four layers MLS → Signal → ML-KEM → AES' : 'three layers MLS → ML-KEM → AES';
+  describe(`cascade, ${label}`, () => {
+    it('round-trips every size both ways and reports P5.3 sizes', async () => {
+      const { a, b } = await sides(withSignal);
+      for (const size of SIZES) {
+        const pt = patterned(size);
+        const p = await a.cascade.encrypt(pt, AD);
+        assert.equal(p.originalSize, size);
+        assert.equal(p.finalSize, p.finalCiphertext.length);
+        assert.deepEqual(
+          p.layers.map((l) => l.algorithm),
+          withSignal
+            ? ['MLS', 'X3DH-DoubleRatchet', 'ML-KEM-768', 'AES-GCM-256']
+            : ['MLS', 'ML-KEM-768', 'AES-GCM-256'],
+        );
+        assert.equal(p.layers[0]?.inputSize, size);
+        assert.equal(p.layers.at(-1)?.outputSize, p.finalSize);
+        assert.deepEqual(await b.cascade.decrypt(p, AD), pt);
+        const r = await b.cascade.encrypt(pt, AD);
+        assert.deepEqual(await a.cascade.decrypt(r, AD), pt);
+      }
+    });
+
+    it('tampering with any byte of the final ciphertext, the AD or truncating fails closed with all states unchanged', async () => {
+      const { a, b } = await sides(withSignal);
+      const p = await a.cascade.encrypt(patterned(30), AD);
+      const before = snapshot(b);
+      for (let i = 0; i < p.finalCiphertext.length; i++) {
+        await assert.rejects(
+          b.cascade.decrypt(
+            { ...p, finalCiphertext: flipByte(p.finalCiphertext, i), finalSize: p.finalSize },
+            AD,
+          ),
+          code(CRYPTO_ERROR.decryptFailed),
+        );
+      }
+      const cut = p.finalCiphertext.subarray(0, p.finalSize - 1);
+      await assert.rejects(
+        b.cascade.decrypt({ ...p, finalCiphertext: cut, finalSize: cut.length }, AD),
+        code(CRYPTO_ERROR.decryptFailed),
+      );
+      await assert.rejects(b.cascade.decrypt(p, utf8('other header')), code(CRYPTO_ERROR.decryptFailed));
+      assert.equal(snapshot(b), before);
+      assert.deepEqual(await b.cascade.decrypt(p, AD), patterned(30));
+    });
+
+    it('tampering with any layer parameter fails closed; a failure deep inside leaves the outer layers uncommitted', async () => {
+      const { a, b } = await sides(withSignal);
+      const p = await a.cascade.encrypt(patterned(31), AD);
+      const before = snapshot(b);
+      for (let i = 0; i < p.layerParameters.length; i++) {
+        for (const [key, value] of Object.entries(p.layerParameters[i] ?? {})) {
+          const changed =
+            typeof value === 'number'
+              ? value + 1
+              : typeof value === 'string'
+                ? `${value.slice(0, -4)}AAAA`
+                : !value;
+          const layerParameters = p.layerParameters.map((x, j) => (j === i ? { ...x, [key]: changed } : x));
+          await assert.rejects(b.cascade.decrypt({ ...p, layerParameters }, AD), (err: unknown) =>
+            isCryptoError(err),
+          );
+        }
+      }
+      assert.equal(snapshot(b), before);
+      // The MLS epoch is checked last (innermost): AES and ML-KEM had already opened successfully.
+      const innerFail = p.layerParameters.map((x, j) => (j === 0 ? { epoch: 7 } : x));
+      await assert.rejects(
+        b.cascade.decrypt({ ...p, layerParameters: innerFail }, AD),
+        code(CRYPTO_ERROR.decryptFailed),
+      );
+      assert.equal(snapshot(b), before);
+      assert.deepEqual(await b.cascade.decrypt(p, AD), patterned(31));
+    });
+
+    it('drops a replayed payload and accepts reordered payloads', async () => {
+      const { a, b } = await sides(withSignal);
+      const sent: CascadedPayload[] = [];
+      for (let i = 0; i < 5; i++) sent.push(await a.cascade.encrypt(patterned(i + 1), AD));
+      for (const i of [1, 0, 4, 3, 2])
+        assert.deepEqual(await b.cascade.decrypt(sent[i]!, AD), patterned(i + 1));
+      const before = snapshot(b);
+      for (const p of sent) await assert.rejects(b.cascade.decrypt(p, AD), code(CRYPTO_ERROR.replay));
+      assert.equal(snapshot(b), before);
+    });
+
+    it('refuses envelopes that do not describe its layers (count, relabelling, downgrade)', async () => {
+      const { a, b } = await sides(withSignal);
+      const p = await a.cascade.encrypt(patterned(5), AD);
+      const before = snapshot(b);
+      const malformed = code(CRYPTO_ERROR.malformed);
+      await assert.rejects(
+        b.cascade.decrypt(
+          { ...p, layers: p.layers.slice(1), layerParameters: p.layerParameters.slice(1) },
+          AD,
+        ),
+        malformed,
+      );
+      await assert.rejects(
+        b.cascade.decrypt({ ...p, layerParameters: p.layerParameters.slice(1) }, AD),
+        malformed,
+      );
+      await assert.rejects(
+        b.cascade.decrypt(
+          { ...p, layers: p.layers.map((l, i) => (i === 0 ? { ...l, algorithm: 'none' } : l)) },
+          AD,
+        ),
+        malformed,
+      );
+      await assert.rejects(b.cascade.decrypt({ ...p, finalSize: p.finalSize + 1 }, AD), malformed);
+      await assert.rejects(
+        b.cascade.decrypt({ ...p, originalSize: 4 }, AD),
+        code(CRYPTO_ERROR.decryptFailed),
+      );
+      await assert.rejects(b.cascade.decrypt(null as never, AD), malformed);
+      // A receiver whose cascade lacks a layer cannot be talked into skipping it.
+      const shorter = new Cascade([b.mls, b.aes]);
+      await assert.rejects(shorter.decrypt(p, AD), malformed);
+      assert.equal(snapshot(b), before);
+      assert.deepEqual(await b.cascade.decrypt(p, AD), patterned(5));
+    });
+
+    it('serialises concurrent operations', async () => {
+      const { a, b } = await sides(withSignal);
+      const payloads = await Promise.all([1, 2, 3, 4].map((n) => a.cascade.encrypt(patterned(n * 100), AD)));
+      const plaintexts = await Promise.all(payloads.map((p) => b.cascade.decrypt(p, AD)));
+      for (const [i, pt] of plaintexts.entries()) assert.deepEqual(pt, patterned((i + 1) * 100));
+    });
+  });
+}
+
+/** A layer whose seal or open throws: injects a failure at a chosen position. */
+class FailingLayer implements CascadeLayer {
+  readonly name = 'AES' as const;
+  readonly algorithm = 'AES-GCM-256';
+  readonly version = 'failing';
+  async seal(): Promise<Sealed> {
+    throw new Error('boom');
+  }
+  async open(): Promise<Opened> {
+    throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'boom');
+  }
+}
+
+describe('cascade failure atomicity and construction', () => {
+  it('an encrypt failure in a later layer commits none of the earlier ones', async () => {
+    const { a, b } = await sides(false);
+    const before = snapshot(a);
+    const broken = new Cascade([a.mls, a.mlkem, new FailingLayer()]);
+    await assert.rejects(broken.encrypt(patterned(10), AD), code(CRYPTO_ERROR.encryptFailed));
+    assert.equal(snapshot(a), before);
+    const p = await a.cascade.encrypt(patterned(10), AD);
+    assert.deepEqual(await b.cascade.decrypt(p, AD), patterned(10));
+  });
+
+  it('refuses layers out of profile order, duplicates and an empty cascade', () => {
+    const m = (name: 'MLS' | 'Signal' | 'ML-KEM' | 'AES', i: number) => new GoldenMockLayer(name, name, i);
+    assert.throws(() => new Cascade([]), code(CRYPTO_ERROR.malformed));
+    assert.throws(() => new Cascade([m('AES', 0), m('MLS', 1)]), code(CRYPTO_ERROR.malformed));
+    assert.throws(() => new Cascade([m('MLS', 0), m('MLS', 1)]), code(CRYPTO_ERROR.malformed));
+    assert.deepEqual(new Cascade([m('MLS', 0), m('AES', 1)]).layerNames, ['MLS', 'AES']);
+  });
+
+  it('property: random plaintexts and headers round-trip through all four layers', async () => {
+    const { a, b } = await sides(true);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 10000 }),
+        fc.uint8Array({ maxLength: 100 }),
+        fc.boolean(),
+        async (pt, ad, reverse) => {
+          const [from, to] = reverse ? [b, a] : [a, b];
+          assert.deepEqual(await to.cascade.decrypt(await from.cascade.encrypt(pt, ad), ad), pt);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
