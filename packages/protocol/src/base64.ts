@@ -21,7 +21,7 @@ function encodeTable(alphabet: string): Uint8Array {
   return t;
 }
 function decodeTable(alphabet: string): Int8Array {
-  const t = new Int8Array(128).fill(-1);
+  const t = new Int8Array(256).fill(-1);
   for (let i = 0; i < 64; i++) t[alphabet.charCodeAt(i)] = i;
   return t;
 }
@@ -31,6 +31,7 @@ const DEC_STD = decodeTable(STD);
 const DEC_URL = decodeTable(URL);
 // ASCII bytes → string in one native call; latin1 maps 0x00–0x7f to the same code points.
 const ascii = new TextDecoder('latin1');
+const utf8 = new TextEncoder();
 
 function encode(bytes: Uint8Array, table: Uint8Array, pad: boolean): string {
   const n = bytes.length;
@@ -89,26 +90,43 @@ export function base64urlDecodedLength(text: string): number {
 function decode(text: string, table: Int8Array, padded: boolean, what: string): Uint8Array {
   const outLen = padded ? base64DecodedLength(text) : base64urlDecodedLength(text);
   if (outLen < 0) throw invalid(what);
-  const out = new Uint8Array(outLen);
   // Padding characters counted by base64DecodedLength; any other '=' fails the table lookup.
   const pads = padded ? (text.length / 4) * 3 - outLen : 0;
   const chars = text.length - pads;
+  // ASCII bytes of the text via one native call; a non-ASCII character takes more than one byte,
+  // so it stops the copy short (read < chars). Bytes outside the alphabet map to -1.
+  const src = new Uint8Array(chars);
+  const { read } = utf8.encodeInto(pads === 0 ? text : text.slice(0, chars), src);
+  if (read !== chars) throw invalid(what);
+  const out = new Uint8Array(outLen);
   let o = 0;
-  let acc = 0;
-  let bits = 0;
-  for (let i = 0; i < chars; i++) {
-    const c = text.charCodeAt(i);
-    const v = c < 128 ? table[c]! : -1;
-    if (v < 0) throw invalid(what);
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >>> bits) & 0xff;
-    }
+  let i = 0;
+  // Whole quads first: four lookups, one validity test (any -1 makes the OR negative).
+  const fullQuads = chars - (chars % 4);
+  for (; i < fullQuads; i += 4) {
+    const a = table[src[i]!]!;
+    const b = table[src[i + 1]!]!;
+    const c = table[src[i + 2]!]!;
+    const d = table[src[i + 3]!]!;
+    if ((a | b | c | d) < 0) throw invalid(what);
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = v >>> 16;
+    out[o++] = (v >>> 8) & 0xff;
+    out[o++] = v & 0xff;
   }
-  // Canonical form: the bits left over after the last full byte must be zero.
-  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) throw invalid(what);
+  const rest = chars - fullQuads;
+  if (rest === 1) throw invalid(what);
+  if (rest > 1) {
+    const a = table[src[i]!]!;
+    const b = table[src[i + 1]!]!;
+    const c = rest === 3 ? table[src[i + 2]!]! : 0;
+    if ((a | b | c) < 0) throw invalid(what);
+    const v = (a << 18) | (b << 12) | (c << 6);
+    // Canonical form: the bits below the last full byte must be zero.
+    if ((rest === 2 && (v & 0xffff) !== 0) || (rest === 3 && (v & 0xff) !== 0)) throw invalid(what);
+    out[o++] = v >>> 16;
+    if (rest === 3) out[o++] = (v >>> 8) & 0xff;
+  }
   if (o !== outLen) throw invalid(what);
   return out;
 }

@@ -53,12 +53,17 @@ export function checkJsonShape(
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // Skip the string literal: stop at the next quote that is not escaped.
-      for (i++; i < n; i++) {
-        const s = text.charCodeAt(i);
-        if (s === 0x5c) i++;
-        else if (s === 0x22) break;
+      // Skip the string literal with native searches: the closing quote is the next quote preceded
+      // by an even number of backslashes. (Long base64 strings make this the hot loop.)
+      let q = i;
+      for (;;) {
+        q = text.indexOf('"', q + 1);
+        if (q < 0) return; // unterminated: JSON.parse reports it
+        let k = q - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((q - 1 - k) % 2 === 0) break;
       }
+      i = q;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > maxDepth)
         throw new ProtocolError(PDU_ERROR.tooDeep, `JSON nests deeper than ${maxDepth}`);
