@@ -112,3 +112,19 @@ const wireCodes: ReadonlySet<string> = new Set(WIRE_ERROR_CODES);
 export function isWireErrorCode(code: unknown): code is WireErrorCode {
   return typeof code === 'string' && wireCodes.has(code);
 }
+
+/**
+ * Codes that end the session's crypto state when reported (the `fatal` flag a sender sets by
+ * default): the two sides can no longer talk securely and must re-handshake. Every other code is
+ * about one PDU or message, which was dropped.
+ */
+export const FATAL_WIRE_ERROR_CODES: ReadonlySet<WireErrorCode> = new Set<WireErrorCode>([
+  PDU_ERROR.missingSpecVersion,
+  PDU_ERROR.unsupportedSpecVersion,
+  SESSION_ERROR.handshakeTimeout,
+  SESSION_ERROR.handshakeFailed,
+  SESSION_ERROR.channelBindingFailed,
+  SESSION_ERROR.encryptionRequired,
+  CRYPTO_WIRE_ERROR.badSignature,
+  CRYPTO_WIRE_ERROR.identityKeyChanged,
+]);

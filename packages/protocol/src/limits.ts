@@ -113,6 +113,13 @@ export const MAX_MLS_GROUP_ID_BYTES = 255;
  */
 export const MAX_SIGNAL_INITIAL_CIPHERTEXT_BYTES = 4096;
 
+/**
+ * Least interval between two `protocol-error` PDUs with the same code to one peer. [Enkrypted] A
+ * peer that floods bad PDUs must not turn us into an amplifier; one report per code per second is
+ * enough to diagnose.
+ */
+export const PROTOCOL_ERROR_MIN_INTERVAL_MS = 1000;
+
 /** Longest human-readable `message` in a `protocol-error`; printable ASCII only. [Enkrypted] */
 export const MAX_PROTOCOL_ERROR_MESSAGE_LENGTH = 200;
 

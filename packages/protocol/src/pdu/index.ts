@@ -47,6 +47,6 @@ export {
   type MlsEnvelope,
   type MlsOnlyEncryptedMessage,
 } from './message.js';
-export type { ProtocolErrorPdu } from './protocol-error.js';
+export { makeProtocolError, type ProtocolErrorPdu } from './protocol-error.js';
 export type { RotationTimestampBroadcast } from './rotation.js';
 export * from './types.js';

@@ -4,7 +4,7 @@
  * session (the peer re-handshakes on reconnect). `message` is short printable ASCII for logs and
  * never carries key material, plaintext or peer data.
  */
-import { isWireErrorCode, type WireErrorCode } from '../codes.js';
+import { FATAL_WIRE_ERROR_CODES, isWireErrorCode, type WireErrorCode } from '../codes.js';
 import { MAX_PROTOCOL_ERROR_MESSAGE_LENGTH } from '../limits.js';
 import { bad } from './fields.js';
 import { PDU_TYPE, type PduCodec } from './types.js';
@@ -34,3 +34,21 @@ export const protocolError: PduCodec<ProtocolErrorPdu> = {
   },
   toWire: (p) => ({ code: p.code, fatal: p.fatal, inReplyTo: p.inReplyTo, message: p.message }),
 };
+
+/**
+ * Builds a `protocol-error` for a wire code, with the catalogue's default `fatal` flag. `message`
+ * must be a fixed, printable, secret-free string chosen by the caller (never an exception text).
+ */
+export function makeProtocolError(
+  code: WireErrorCode,
+  options: { inReplyTo?: string; message?: string; fatal?: boolean } = {},
+): ProtocolErrorPdu {
+  const pdu: ProtocolErrorPdu = {
+    type: PDU_TYPE.protocolError,
+    code,
+    fatal: options.fatal ?? FATAL_WIRE_ERROR_CODES.has(code),
+  };
+  if (options.inReplyTo !== undefined) pdu.inReplyTo = options.inReplyTo;
+  if (options.message !== undefined) pdu.message = options.message;
+  return pdu;
+}

@@ -7,16 +7,19 @@ import {
   decodePdu,
   encodeBase64,
   encodePdu,
+  FATAL_WIRE_ERROR_CODES,
   HANDSHAKE_PDU_TYPES,
   isHandshakePdu,
   isProtocolError,
   MAX_PDU_BYTES,
+  makeProtocolError,
   PDU_ERROR,
   PDU_TYPE,
   PDU_TYPES,
   type Pdu,
   pduFieldOrder,
   SPEC_VERSION,
+  WIRE_ERROR_CODES,
 } from '../../src/index.js';
 
 const code = (c: string) => (e: unknown) => isProtocolError(e, c);
@@ -204,6 +207,14 @@ describe('protocol-error', () => {
     rejects(err({ code: 'NOT_A_CODE' }), PDU_ERROR.badField);
     rejects(err({ code: 'CHUNK_NOT_CHUNKABLE' }), PDU_ERROR.badField);
     rejects(err({ fatal: 'yes' }), PDU_ERROR.badField);
+  });
+  it('makeProtocolError applies the default fatal flag and encodes', () => {
+    const f = makeProtocolError('CHANNEL_BINDING_FAILED');
+    assert.equal(f.fatal, true);
+    const n = makeProtocolError('CHUNK_REASSEMBLY_TIMEOUT', { inReplyTo: ID, message: 'timed out' });
+    assert.equal(n.fatal, false);
+    assert.deepEqual(decodePdu(encodePdu(n)), n);
+    for (const c of FATAL_WIRE_ERROR_CODES) assert.ok(WIRE_ERROR_CODES.includes(c));
   });
   it('keeps the message short and printable', () => {
     decodePdu(JSON.stringify(err({ message: 'x'.repeat(200) })));
