@@ -50,7 +50,7 @@ export function fingerprintHash(party: FingerprintParty): Uint8Array {
   const id = utf8(party.stableId);
   if (id.length > MAX_STABLE_ID_BYTES) throw new CryptoError(CRYPTO_ERROR.malformed, 'stable id too long');
   let h = concatBytes(u16be(FINGERPRINT_HASH_VERSION), key, id);
-  for (let i = 0; i < FINGERPRINT_ITERATIONS; i++) h = sha512(concatBytes(h, key));
+  for (let i = 0; i < FINGERPRINT_ITERATIONS; i++) h = sha512.create().update(h).update(key).digest();
   return h;
 }
 

@@ -13,7 +13,7 @@ import { constantTimeEqual, UINT32_MAX, wipe } from '../encoding.js';
 import { CRYPTO_ERROR, CryptoError } from '../errors.js';
 import { type RandomBytes, webCryptoRandom } from '../random.js';
 import { MAX_PREVIOUS_REMOTE_KEYS, MAX_SKIP, MAX_SKIPPED_KEYS } from './constants.js';
-import { type DhKeyPair, dh, generateDhKeyPair } from './dh.js';
+import { type DhKeyPair, dhFast, generateDhKeyPairFast } from './dh.js';
 import { concatAdHeader, type RatchetHeader } from './header.js';
 import { kdfCk, kdfRk } from './kdf.js';
 import { decryptWithMessageKey, encryptWithMessageKey } from './message-crypto.js';
@@ -53,13 +53,13 @@ export interface DecryptResult {
 }
 
 /** Spec §3.3 RatchetInitAlice: Alice knows Bob's ratchet key (his signed prekey) and sends first. */
-export function ratchetInitInitiator(
+export async function ratchetInitInitiator(
   sharedSecret: Uint8Array,
   remoteRatchetKey: Uint8Array,
   random: RandomBytes,
-): RatchetState {
-  const dhs = generateDhKeyPair(random);
-  const dhOut = dh(dhs.secretKey, remoteRatchetKey);
+): Promise<RatchetState> {
+  const dhs = await generateDhKeyPairFast(random);
+  const dhOut = await dhFast(dhs.secretKey, remoteRatchetKey);
   const { rootKey, chainKey } = kdfRk(sharedSecret, dhOut);
   wipe(dhOut);
   return {
@@ -154,7 +154,7 @@ function skipMessageKeys(w: Working, until: number): void {
 }
 
 /** Spec §3.5 DHRatchet. */
-function dhRatchet(w: Working, header: RatchetHeader, random: RandomBytes): void {
+async function dhRatchet(w: Working, header: RatchetHeader, random: RandomBytes): Promise<void> {
   if (w.dhr !== null) {
     w.previousRemoteKeys.push(w.dhr);
     if (w.previousRemoteKeys.length > MAX_PREVIOUS_REMOTE_KEYS) w.previousRemoteKeys.shift();
@@ -163,11 +163,15 @@ function dhRatchet(w: Working, header: RatchetHeader, random: RandomBytes): void
   w.ns = 0;
   w.nr = 0;
   w.dhr = header.dh.slice();
-  const dhOut1 = dh(w.dhs.secretKey, w.dhr);
+  // The new key pair does not depend on the first DH: compute both at once (WebCrypto runs them in parallel).
+  const [dhOut1, nextDhs] = await Promise.all([
+    dhFast(w.dhs.secretKey, w.dhr),
+    generateDhKeyPairFast(random),
+  ]);
   const recv = kdfRk(w.rootKey, dhOut1);
   w.receivingChainKey = recv.chainKey;
-  w.dhs = generateDhKeyPair(random);
-  const dhOut2 = dh(w.dhs.secretKey, w.dhr);
+  w.dhs = nextDhs;
+  const dhOut2 = await dhFast(w.dhs.secretKey, w.dhr);
   const send = kdfRk(recv.rootKey, dhOut2);
   w.rootKey = send.rootKey;
   w.sendingChainKey = send.chainKey;
@@ -213,7 +217,7 @@ export async function ratchetDecrypt(
   };
   if (!onCurrentChain) {
     skipMessageKeys(w, header.pn);
-    dhRatchet(w, header, random);
+    await dhRatchet(w, header, random);
   }
   skipMessageKeys(w, header.n);
   if (w.receivingChainKey === null) {

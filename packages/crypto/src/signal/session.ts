@@ -58,7 +58,7 @@ export async function initiateSignalSession(
   random: RandomBytes = webCryptoRandom,
 ): Promise<InitiatedSession> {
   const x3dh = x3dhInitiate(identity, bundle, random);
-  const state = ratchetInitInitiator(x3dh.sharedSecret, x3dh.remoteRatchetKey, random);
+  const state = await ratchetInitInitiator(x3dh.sharedSecret, x3dh.remoteRatchetKey, random);
   const confirmation = await ratchetEncrypt(
     state,
     SESSION_CONFIRMATION_PLAINTEXT,

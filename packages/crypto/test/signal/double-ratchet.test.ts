@@ -37,7 +37,7 @@ describe('Double Ratchet', () => {
       draws.push(b.slice());
       return b;
     };
-    const p = ratchetPair(rec);
+    const p = await ratchetPair(rec);
     const dhsSecret = draws.at(-1) as Uint8Array; // the last draw is Alice's first ratchet key
     assert.deepEqual(p.alice.dhs.secretKey, dhsSecret);
     const dhOut = refX25519(dhsSecret, p.alice.dhr as Uint8Array, p.alice.dhs.publicKey);
@@ -51,7 +51,7 @@ describe('Double Ratchet', () => {
   });
 
   it('round-trips in both directions with interleaving and ratchet steps', async () => {
-    let { alice, bob, ad } = ratchetPair(random);
+    let { alice, bob, ad } = await ratchetPair(random);
     const script = ['a', 'a', 'b', 'a', 'b', 'b', 'b', 'a', 'b', 'a', 'a', 'a', 'b'];
     let i = 0;
     for (const who of script) {
@@ -74,12 +74,12 @@ describe('Double Ratchet', () => {
   });
 
   it('the responder cannot send before it has received (CRYPTO_NOT_READY)', async () => {
-    const { bob, ad } = ratchetPair(random);
+    const { bob, ad } = await ratchetPair(random);
     await assert.rejects(ratchetEncrypt(bob, utf8('x'), ad), hasCode(CRYPTO_ERROR.notReady));
   });
 
   it('never mutates the state it is given', async () => {
-    const { alice, bob, ad } = ratchetPair(random);
+    const { alice, bob, ad } = await ratchetPair(random);
     const a0 = snapshot(alice);
     const b0 = snapshot(bob);
     const e = await ratchetEncrypt(alice, utf8('x'), ad);
@@ -89,7 +89,7 @@ describe('Double Ratchet', () => {
   });
 
   it('decrypts out-of-order messages within the bound, across a ratchet step', async () => {
-    let { alice, bob, ad } = ratchetPair(random);
+    let { alice, bob, ad } = await ratchetPair(random);
     const sent: EncryptResult[] = [];
     for (let i = 0; i < 5; i++) {
       const e = await ratchetEncrypt(alice, utf8(`first chain ${i}`), ad);
@@ -117,7 +117,7 @@ describe('Double Ratchet', () => {
   });
 
   it('refuses a message beyond MAX_SKIP (CRYPTO_TOO_FAR_AHEAD) and stays usable', async () => {
-    let { alice, bob, ad } = ratchetPair(random);
+    let { alice, bob, ad } = await ratchetPair(random);
     const first = await ratchetEncrypt(alice, utf8('0'), ad);
     alice = first.state;
     bob = (await ratchetDecrypt(bob, first.header, first.ciphertext, ad, random)).state;
@@ -137,7 +137,7 @@ describe('Double Ratchet', () => {
   });
 
   it('refuses a forged PN beyond the bound on a new chain (CRYPTO_TOO_FAR_AHEAD)', async () => {
-    let { alice, bob, ad } = ratchetPair(random);
+    let { alice, bob, ad } = await ratchetPair(random);
     const m = await ratchetEncrypt(alice, utf8('0'), ad);
     alice = m.state;
     bob = (await ratchetDecrypt(bob, m.header, m.ciphertext, ad, random)).state;
@@ -151,7 +151,7 @@ describe('Double Ratchet', () => {
   });
 
   it('detects replays on the current chain, from skipped keys and on finished chains (CRYPTO_REPLAY)', async () => {
-    let { alice, bob, ad } = ratchetPair(random);
+    let { alice, bob, ad } = await ratchetPair(random);
     const m0 = await ratchetEncrypt(alice, utf8('m0'), ad);
     alice = m0.state;
     const m1 = await ratchetEncrypt(alice, utf8('m1'), ad);
@@ -186,7 +186,7 @@ describe('Double Ratchet', () => {
   });
 
   it('tampering with any byte of header, ciphertext or AD fails with CRYPTO_DECRYPT_FAILED and changes nothing', async () => {
-    let { alice, bob, ad } = ratchetPair(random);
+    let { alice, bob, ad } = await ratchetPair(random);
     // Give Bob a receiving chain and skipped keys so every code path has state to lose.
     const warm = await ratchetEncrypt(alice, utf8('warm'), ad);
     alice = warm.state;
@@ -239,7 +239,7 @@ describe('Double Ratchet', () => {
   });
 
   it('evicts the oldest skipped keys beyond the total cap', async () => {
-    let { alice, bob, ad } = ratchetPair(random);
+    let { alice, bob, ad } = await ratchetPair(random);
     const m0 = await ratchetEncrypt(alice, utf8('oldest'), ad);
     alice = m0.state;
     const m1 = await ratchetEncrypt(alice, utf8('kept'), ad);
@@ -263,7 +263,7 @@ describe('Double Ratchet', () => {
   });
 
   it('state survives a JSON round trip mid-conversation (skipped keys included)', async () => {
-    let { alice, bob, ad } = ratchetPair(random);
+    let { alice, bob, ad } = await ratchetPair(random);
     const pending: EncryptResult[] = [];
     for (let i = 0; i < 3; i++) {
       const e = await ratchetEncrypt(alice, utf8(`p${i}`), ad);
@@ -289,7 +289,7 @@ describe('Double Ratchet', () => {
   });
 
   it('rejects corrupt persisted state with CRYPTO_MALFORMED', async () => {
-    const { alice } = ratchetPair(random);
+    const { alice } = await ratchetPair(random);
     const good = ratchetStateToJson(alice);
     const bads: unknown[] = [
       null,

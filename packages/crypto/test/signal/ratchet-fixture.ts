@@ -17,7 +17,7 @@ export interface RatchetPair {
   sharedSecret: Uint8Array;
 }
 
-export function ratchetPair(random: RandomBytes): RatchetPair {
+export async function ratchetPair(random: RandomBytes): Promise<RatchetPair> {
   const alice = generateIdentity(random);
   const bob = generateIdentity(random);
   const spk = generateSignedPrekey(bob, 1, random);
@@ -28,7 +28,7 @@ export function ratchetPair(random: RandomBytes): RatchetPair {
   );
   const resp = x3dhRespond(bob, spk, init.initialMessage);
   return {
-    alice: ratchetInitInitiator(init.sharedSecret, init.remoteRatchetKey, random),
+    alice: await ratchetInitInitiator(init.sharedSecret, init.remoteRatchetKey, random),
     bob: ratchetInitResponder(resp.sharedSecret, spk),
     ad: init.associatedData,
     sharedSecret: init.sharedSecret,
