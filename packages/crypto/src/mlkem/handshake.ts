@@ -5,7 +5,7 @@
  * mixes both shared secrets and the whole exchange in a fixed initiator-then-responder order, so it
  * is post-quantum secure if either side's randomness was good.
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
+import { expand, hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { concat, utf8 } from '../cascade/bytes.js';
@@ -113,4 +113,19 @@ export function deriveMlKemRootSecret(x: MlKemExchange): Uint8Array {
   const root = hkdf(sha256, ikm, ROOT_SALT, transcript, 32);
   ikm.fill(0);
   return root;
+}
+
+const EXPORT_LABEL = 'EnkryptedChat-v0 ML-KEM export ';
+
+/**
+ * A secret derived from the ML-KEM root for another purpose (e.g. an input of the AES base secret
+ * or a confirmation MAC key): HKDF-Expand(root, "EnkryptedChat-v0 ML-KEM export " || label, length).
+ * Domain-separated from the chain keys ("EnkryptedChat-v0 ML-KEM chain i2r"/"r2i"), so handing it
+ * out never reveals a chain key.
+ */
+export function deriveMlKemExport(root: Uint8Array, label: string, length = 32): Uint8Array {
+  if (label.length === 0 || length < 32 || length > 64) {
+    throw new CryptoError(CRYPTO_ERROR.malformed, 'ML-KEM export needs a label and 32..64 bytes');
+  }
+  return expand(sha256, root, utf8(EXPORT_LABEL + label), length);
 }

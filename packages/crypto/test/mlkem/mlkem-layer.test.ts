@@ -6,6 +6,7 @@ import { CRYPTO_ERROR, isCryptoError } from '../../src/errors.js';
 import type { LayerParameters, Sealed } from '../../src/layer.js';
 import {
   decapsulate,
+  deriveMlKemExport,
   encapsulateTo,
   generateMlKemKeyPair,
   isValidMlKem768PublicKey,
@@ -35,6 +36,13 @@ describe('ML-KEM-768 handshake', () => {
     const { rootA, rootB } = mlkemPair();
     assert.deepEqual(rootA, rootB);
     assert.notDeepEqual(mlkemPair('other').rootA, rootA);
+  });
+
+  it('exports domain-separated secrets from the root', () => {
+    const { rootA, rootB } = mlkemPair();
+    assert.deepEqual(deriveMlKemExport(rootA, 'aes-base'), deriveMlKemExport(rootB, 'aes-base'));
+    assert.notDeepEqual(deriveMlKemExport(rootA, 'aes-base'), deriveMlKemExport(rootA, 'confirm'));
+    assert.throws(() => deriveMlKemExport(rootA, ''), code(CRYPTO_ERROR.malformed));
   });
 
   it('has FIPS 203 sizes and rejects malformed keys and ciphertexts', () => {
