@@ -42,7 +42,7 @@ export interface TranscriptInput {
 
 /** Canonical form of an SDP `a=fingerprint` value; throws CRYPTO_MALFORMED on anything else. */
 export function normalizeDtlsFingerprint(value: string): string {
-  const m = FINGERPRINT_PATTERN.exec(value.trim());
+  const m = typeof value === 'string' ? FINGERPRINT_PATTERN.exec(value.trim()) : null;
   if (m === null) throw new CryptoError(CRYPTO_ERROR.malformed, 'not an SDP DTLS fingerprint');
   return `${(m[1] as string).toLowerCase()} ${(m[2] as string).toUpperCase()}`;
 }

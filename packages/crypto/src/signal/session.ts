@@ -100,6 +100,12 @@ export async function acceptSignalSession(
     throw new CryptoError(CRYPTO_ERROR.malformed, 'confirmation too long');
   }
   const header = headerFromJson(conf.header);
+  if (header.n !== 0 || header.pn !== 0) {
+    throw new CryptoError(
+      CRYPTO_ERROR.malformed,
+      'the confirmation must be the first message of the session',
+    );
+  }
   const ciphertext = fromBase64(conf.ciphertext);
   const x3dh = x3dhRespond(identity, signedPrekey, message);
   const initial = ratchetInitResponder(x3dh.sharedSecret, {
