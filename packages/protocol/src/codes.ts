@@ -14,6 +14,8 @@ export const PDU_ERROR = {
   tooDeep: 'PDU_TOO_DEEP',
   /** An array longer than MAX_JSON_ARRAY_ELEMENTS (checked on the raw text before JSON.parse). */
   arrayTooLong: 'PDU_ARRAY_TOO_LONG',
+  /** More than MAX_JSON_VALUES values in the whole PDU (checked on the raw text before JSON.parse). */
+  tooManyValues: 'PDU_TOO_MANY_VALUES',
   /** The JSON value is not an object. */
   notAnObject: 'PDU_NOT_AN_OBJECT',
   /** `type` is missing, not a string, or not a PDU type of this profile. */

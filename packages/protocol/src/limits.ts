@@ -79,6 +79,14 @@ export const MAX_JSON_DEPTH = 8;
  */
 export const MAX_JSON_ARRAY_ELEMENTS = CHUNK_SIZE_BYTES;
 
+/**
+ * Most values (array elements plus object members, counted by commas) in one PDU, checked on the
+ * raw text before JSON.parse. [Enkrypted] The per-array bound alone would let nested arrays or a
+ * huge object hold millions of values within 16 MiB; a legal PDU holds at most one 8192-element
+ * array plus a few hundred fields.
+ */
+export const MAX_JSON_VALUES = MAX_JSON_ARRAY_ELEMENTS + 1024;
+
 /** Most cascade layers in one `cascadedPayload` (the profile has 4; [Enkrypted] room for 8). */
 export const MAX_CASCADE_LAYERS = 8;
 

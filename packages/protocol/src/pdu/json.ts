@@ -4,7 +4,7 @@
  */
 import { PDU_ERROR } from '../codes.js';
 import { ProtocolError } from '../errors.js';
-import { MAX_JSON_ARRAY_ELEMENTS, MAX_JSON_DEPTH, MAX_PDU_BYTES } from '../limits.js';
+import { MAX_JSON_ARRAY_ELEMENTS, MAX_JSON_DEPTH, MAX_JSON_VALUES, MAX_PDU_BYTES } from '../limits.js';
 
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -37,15 +37,17 @@ export function checkTextSize(text: string, maxBytes: number = MAX_PDU_BYTES): v
 }
 
 /**
- * One pass over the raw JSON text that rejects nesting deeper than `maxDepth` and any array with
- * more than `maxElements` elements, before JSON.parse builds them. It tracks string literals so
+ * One pass over the raw JSON text that rejects nesting deeper than `maxDepth`, any array with more
+ * than `maxElements` elements and more than `maxValues` values in all, before JSON.parse builds them. It tracks string literals so
  * brackets and commas inside strings are ignored; it is not a validator (JSON.parse is).
  */
 export function checkJsonShape(
   text: string,
   maxDepth: number = MAX_JSON_DEPTH,
   maxElements: number = MAX_JSON_ARRAY_ELEMENTS,
+  maxValues: number = MAX_JSON_VALUES,
 ): void {
+  let values = 0;
   const commas = new Int32Array(maxDepth + 1);
   const isArray = new Uint8Array(maxDepth + 1);
   let depth = 0;
@@ -71,8 +73,10 @@ export function checkJsonShape(
       commas[depth] = 0;
     } else if (c === 0x5d || c === 0x7d) {
       if (depth > 0) depth--;
-    } else if (c === 0x2c && depth > 0 && isArray[depth] === 1) {
-      if (++commas[depth]! >= maxElements) {
+    } else if (c === 0x2c && depth > 0) {
+      if (++values >= maxValues)
+        throw new ProtocolError(PDU_ERROR.tooManyValues, `more than ${maxValues} JSON values`);
+      if (isArray[depth] === 1 && ++commas[depth]! >= maxElements) {
         throw new ProtocolError(PDU_ERROR.arrayTooLong, `JSON array longer than ${maxElements}`);
       }
     }

@@ -6,6 +6,7 @@ import {
   isProtocolError,
   MAX_JSON_ARRAY_ELEMENTS,
   MAX_JSON_DEPTH,
+  MAX_JSON_VALUES,
   PDU_ERROR,
   parseJsonObject,
   utf8ByteLength,
@@ -41,10 +42,16 @@ describe('shape check (before JSON.parse)', () => {
     const tooLong = `{"a":[${new Array(MAX_JSON_ARRAY_ELEMENTS + 1).fill(0).join(',')}]}`;
     assert.throws(() => parseJsonObject(tooLong), code(PDU_ERROR.arrayTooLong));
   });
+  it('refuses too many values in all: nested arrays and huge objects', () => {
+    const rows = Array.from({ length: 2 }, () => `[${new Array(MAX_JSON_ARRAY_ELEMENTS).fill(0).join(',')}]`);
+    assert.throws(() => parseJsonObject(`{"a":[${rows.join(',')}]}`), code(PDU_ERROR.tooManyValues));
+    const members = Array.from({ length: MAX_JSON_VALUES + 1 }, (_, i) => `"k${i}":0`).join(',');
+    assert.throws(() => parseJsonObject(`{${members}}`), code(PDU_ERROR.tooManyValues));
+  });
   it('counts per array, and ignores brackets and commas inside strings', () => {
     checkJsonShape(`{"s":"${'[,'.repeat(20_000)}","e":"\\"[[[[[[[[[[[["}`);
-    const many = Array.from({ length: 3 }, () => `[${new Array(MAX_JSON_ARRAY_ELEMENTS).fill(1).join(',')}]`);
-    checkJsonShape(`[${many.join(',')}]`);
+    const few = Array.from({ length: 3 }, () => `[${new Array(1000).fill(1).join(',')}]`);
+    checkJsonShape(`[${few.join(',')}]`);
   });
 });
 
