@@ -6,8 +6,8 @@ import { toHex, utf8 } from '../../src/cascade/bytes.js';
 import { Cascade, type CascadedPayload } from '../../src/cascade/cascade.js';
 import { GoldenMockLayer } from '../../src/cascade/golden-mock-layer.js';
 import { CRYPTO_ERROR, CryptoError, isCryptoError } from '../../src/errors.js';
-import type { CascadeLayer, Opened, Sealed } from '../../src/layer.js';
-import type { MlKemLayer } from '../../src/mlkem/mlkem-layer.js';
+import type { CascadeLayer, LayerParameters, Opened, Sealed } from '../../src/layer.js';
+import { MLKEM_MAX_SKIP, type MlKemLayer } from '../../src/mlkem/mlkem-layer.js';
 import type { MlsLayer } from '../../src/mls/mls-layer.js';
 import type { SignalLayer } from '../../src/signal/signal-layer.js';
 import { ratchetStateToJson } from '../../src/signal/state-codec.js';
@@ -125,6 +125,33 @@ for (const withSignal of [false, true]) {
       assert.deepEqual(await b.cascade.decrypt(p, AD), patterned(31));
     });
 
+    it('tampering inside any layer, re-wrapped by the genuine outer layers, fails closed with all states unchanged', async () => {
+      const { a, b } = await sides(withSignal);
+      const inner = withSignal ? [a.mls, a.signal!, a.mlkem, a.aes] : [a.mls, a.mlkem, a.aes];
+      const before = snapshot(b);
+      for (let layer = 0; layer < inner.length; layer++) {
+        const probe = await new Cascade(inner).encrypt(patterned(33), AD);
+        const length = probe.layers[layer]!.outputSize;
+        // Positions spread over the whole layer output: first, last and evenly spaced in between.
+        const positions = new Set([
+          0,
+          1,
+          length - 1,
+          ...Array.from({ length: 12 }, (_, k) => Math.floor((k * length) / 12)),
+        ]);
+        for (const at of positions) {
+          const tampering = inner.map((l, i) => (i === layer ? new TamperingLayer(l, at) : l));
+          const p = await new Cascade(tampering).encrypt(patterned(33), AD);
+          await assert.rejects(b.cascade.decrypt(p, AD), (err: unknown) =>
+            isCryptoError(err, CRYPTO_ERROR.decryptFailed),
+          );
+        }
+      }
+      assert.equal(snapshot(b), before);
+      const genuine = await a.cascade.encrypt(patterned(34), AD);
+      assert.deepEqual(await b.cascade.decrypt(genuine, AD), patterned(34));
+    });
+
     it('drops a replayed payload and accepts reordered payloads', async () => {
       const { a, b } = await sides(withSignal);
       const sent: CascadedPayload[] = [];
@@ -181,6 +208,28 @@ for (const withSignal of [false, true]) {
   });
 }
 
+/** Wraps a real layer and flips one bit of its sealed output: an attacker inside that layer. */
+class TamperingLayer implements CascadeLayer {
+  readonly name: CascadeLayer['name'];
+  readonly algorithm: string;
+  readonly version: string;
+  constructor(
+    private readonly inner: CascadeLayer,
+    private readonly at: number,
+  ) {
+    this.name = inner.name;
+    this.algorithm = inner.algorithm;
+    this.version = inner.version;
+  }
+  async seal(plaintext: Uint8Array, ad: Uint8Array): Promise<Sealed> {
+    const s = await this.inner.seal(plaintext, ad);
+    return { ...s, ciphertext: flipByte(s.ciphertext, this.at % s.ciphertext.length) };
+  }
+  open(ciphertext: Uint8Array, parameters: LayerParameters, ad: Uint8Array): Promise<Opened> {
+    return this.inner.open(ciphertext, parameters, ad);
+  }
+}
+
 /** A layer whose seal or open throws: injects a failure at a chosen position. */
 class FailingLayer implements CascadeLayer {
   readonly name = 'AES' as const;
@@ -193,6 +242,36 @@ class FailingLayer implements CascadeLayer {
     throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'boom');
   }
 }
+
+describe('cascade ML-KEM → AES: re-key crossing and the reordering bound', () => {
+  async function pair(rekeyEveryMessages: number) {
+    const k = mlkemPair('bound', { rekeyEveryMessages });
+    const x = await aesPair('bound');
+    const state = () => JSON.stringify([k.b.exportState(), x.b.exportState()]);
+    return { a: new Cascade([k.a, x.a]), b: new Cascade([k.b, x.b]), state };
+  }
+
+  it('delivers out of order across re-keys', async () => {
+    const { a, b } = await pair(3);
+    const sent: CascadedPayload[] = [];
+    for (let i = 0; i < 10; i++) sent.push(await a.encrypt(patterned(i + 1), AD));
+    assert.ok(sent.some((p) => typeof p.layerParameters[0]?.kem === 'string'));
+    for (const i of [0, 3, 1, 6, 4, 2, 9, 5, 7, 8])
+      assert.deepEqual(await b.decrypt(sent[i]!, AD), patterned(i + 1));
+  });
+
+  it('refuses a message beyond the skip bound without changing state, then delivers within it', async () => {
+    const { a, b, state } = await pair(10 * MLKEM_MAX_SKIP);
+    const sent: CascadedPayload[] = [];
+    for (let i = 0; i <= MLKEM_MAX_SKIP + 1; i++) sent.push(await a.encrypt(patterned(3), AD));
+    const before = state();
+    await assert.rejects(b.decrypt(sent[MLKEM_MAX_SKIP + 1]!, AD), code(CRYPTO_ERROR.tooFarAhead));
+    assert.equal(state(), before);
+    assert.deepEqual(await b.decrypt(sent[MLKEM_MAX_SKIP]!, AD), patterned(3));
+    assert.deepEqual(await b.decrypt(sent[MLKEM_MAX_SKIP + 1]!, AD), patterned(3));
+    assert.deepEqual(await b.decrypt(sent[0]!, AD), patterned(3));
+  });
+});
 
 describe('cascade failure atomicity and construction', () => {
   it('an encrypt failure in a later layer commits none of the earlier ones', async () => {
