@@ -1,0 +1,42 @@
+/**
+ * Mapping between the cascade's `CascadedPayload` (bytes as bytes, every statistic present) and the
+ * wire form of @enkrypted/protocol (optional statistics, scalar-only records). Pure.
+ */
+import type { CascadedPayload as WirePayload } from '@enkrypted/protocol';
+import type { CascadedPayload } from '../cascade/cascade.js';
+import { CRYPTO_ERROR, CryptoError } from '../errors.js';
+
+export function payloadToWire(p: CascadedPayload): WirePayload {
+  return {
+    finalCiphertext: p.finalCiphertext,
+    layers: p.layers.map((l) => ({ ...l })),
+    layerParameters: p.layerParameters.map((x) => ({ ...x })),
+    totalProcessingTime: p.totalProcessingTime,
+    originalSize: p.originalSize,
+    finalSize: p.finalSize,
+    timestamp: p.timestamp,
+  };
+}
+
+/** The statistics are informative (P5.3.1): missing ones read as 0; decryption never uses them. */
+export function payloadFromWire(p: WirePayload): CascadedPayload {
+  if (p.finalCiphertext === undefined) {
+    throw new CryptoError(CRYPTO_ERROR.malformed, 'a message without its ciphertext');
+  }
+  return {
+    finalCiphertext: p.finalCiphertext,
+    layers: p.layers.map((l) => ({
+      algorithm: l.algorithm,
+      version: l.version,
+      timestamp: l.timestamp ?? 0,
+      inputSize: l.inputSize ?? 0,
+      outputSize: l.outputSize ?? 0,
+      processingTime: l.processingTime ?? 0,
+    })),
+    layerParameters: p.layerParameters,
+    totalProcessingTime: p.totalProcessingTime ?? 0,
+    originalSize: p.originalSize,
+    finalSize: p.finalSize,
+    timestamp: p.timestamp ?? 0,
+  };
+}
