@@ -87,6 +87,50 @@ describe('Reassembler: complete messages', () => {
   });
 });
 
+describe('Reassembler: interleaving', () => {
+  it('several messages interleaved, with duplicates, each complete once and exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 * CHUNK_SIZE_BYTES }), { minLength: 1, maxLength: 4 }),
+        fc.infiniteStream(fc.nat()),
+        (sizes, picks) => {
+          const originals = sizes.map((n, i) => bytes(n, i));
+          const queues = originals.map((ct, i) => {
+            const { header, chunks } = splitMessage(cascadeMessage(ct, idOf(i)));
+            return [header, ...chunks] as (MessagePdu | ChunkPdu)[];
+          });
+          const sent = queues.map(() => [] as (MessagePdu | ChunkPdu)[]);
+          const r = new Reassembler();
+          const done = new Map<string, Uint8Array>();
+          const it = picks[Symbol.iterator]();
+          while (queues.some((q) => q.length > 0)) {
+            const live = queues.map((_, i) => i).filter((i) => queues[i]!.length > 0);
+            const k = live[it.next().value! % live.length]!;
+            // Re-send a piece already delivered, while the message is still incomplete.
+            const replay = it.next().value! % 5 === 0 && sent[k]!.length > 0;
+            const p = replay ? sent[k]![it.next().value! % sent[k]!.length]! : queues[k]!.shift()!;
+            if (!replay) sent[k]!.push(p);
+            try {
+              const res = r.push(p);
+              if (res.status === 'complete') {
+                assert.equal(done.has(res.message.messageId), false);
+                done.set(res.message.messageId, ciphertextOf(res)!);
+              }
+            } catch (e) {
+              assert.ok(replay && isProtocolError(e, CHUNK_ERROR.duplicate));
+            }
+          }
+          assert.equal(done.size, originals.length);
+          originals.forEach((ct, i) => assert.deepEqual(done.get(idOf(i)), ct));
+          assert.equal(r.pending, 0);
+          assert.equal(r.bufferedBytes, 0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
 describe('Reassembler: drops', () => {
   const twoChunks = () => splitMessage(cascadeMessage(bytes(9000)));
 
