@@ -1,8 +1,13 @@
 /**
  * AES-GCM for every layer of ours. Two engines compute the same function (NIST SP 800-38D):
  * @noble/ciphers for short inputs, where WebCrypto's per-call overhead (an async job, ~0.1 ms in
- * Node) dominates, and WebCrypto for long ones, where its hardware AES is 20x faster. The crossover
- * was measured (bench/crypto.ts prints both). Callers supply nonces that never repeat under a key.
+ * Node) dominates, and WebCrypto for long ones, where its hardware AES is 20x faster. Callers supply
+ * nonces that never repeat under a key.
+ *
+ * Side channels: noble's AES uses T-tables, whose cache timing can leak key bits to co-resident code
+ * that observes many encryptions under the same key. So the software engine is only for single-use
+ * keys (ML-KEM message keys, MLS per-generation keys); long-lived keys (the AES layer's direction
+ * keys) are created with `hardwareOnly` and always go through WebCrypto.
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { CRYPTO_ERROR, CryptoError } from '../errors.js';
@@ -27,13 +32,16 @@ function source(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 /** An AES-GCM key usable by both engines; the WebCrypto key is imported once, on first long input. */
 export class GcmKey {
   readonly #raw: Uint8Array;
+  readonly #softwareMax: number;
   #web: Promise<CryptoKey> | undefined;
 
-  constructor(raw: Uint8Array) {
+  /** `hardwareOnly`: never use the software engine (for keys that protect many messages). */
+  constructor(raw: Uint8Array, options: { hardwareOnly?: boolean } = {}) {
     if (raw.length !== 32 && raw.length !== 16) {
       throw new CryptoError(CRYPTO_ERROR.malformed, 'AES-GCM key must be 16 or 32 bytes');
     }
     this.#raw = raw.slice();
+    this.#softwareMax = options.hardwareOnly === true ? -1 : SOFTWARE_GCM_MAX_BYTES;
   }
 
   get raw(): Uint8Array {
@@ -50,7 +58,7 @@ export class GcmKey {
 
   async encrypt(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
     try {
-      if (plaintext.length <= SOFTWARE_GCM_MAX_BYTES) return gcm(this.#raw, nonce, aad).encrypt(plaintext);
+      if (plaintext.length <= this.#softwareMax) return gcm(this.#raw, nonce, aad).encrypt(plaintext);
       const out = await globalThis.crypto.subtle.encrypt(
         { name: 'AES-GCM', iv: source(nonce), additionalData: source(aad), tagLength: GCM_TAG_BYTES * 8 },
         await this.#webKey(),
@@ -68,7 +76,7 @@ export class GcmKey {
       throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'ciphertext shorter than the GCM tag');
     }
     try {
-      if (ciphertext.length <= SOFTWARE_GCM_MAX_BYTES + GCM_TAG_BYTES) {
+      if (ciphertext.length <= this.#softwareMax + GCM_TAG_BYTES) {
         return gcm(this.#raw, nonce, aad).decrypt(ciphertext);
       }
       const out = await globalThis.crypto.subtle.decrypt(

@@ -40,6 +40,9 @@ export const AES_MAX_MESSAGES_PER_KEY = 2 ** 32;
  */
 export const AES_ROTATION_GRACE_MS = 60_000;
 
+/** Direction keys protect up to 2^32 messages each: keep them off the table-based software AES. */
+const HARDWARE_ONLY = { hardwareOnly: true };
+
 const BASE_RATCHET_LABEL = utf8('EnkryptedChat-v0 AES base ratchet');
 
 interface SendState {
@@ -102,8 +105,12 @@ function makeEpoch(base: Uint8Array, rotation: number, role: Role): Epoch {
   const r = deriveDirectionKey(base, rotation, receiveDirection(role));
   const epoch: Epoch = {
     rotation,
-    send: { key: new GcmKey(s.key), noncePrefix: s.noncePrefix, counter: 0 },
-    receive: { key: new GcmKey(r.key), noncePrefix: r.noncePrefix, window: emptyReplayWindow() },
+    send: { key: new GcmKey(s.key, HARDWARE_ONLY), noncePrefix: s.noncePrefix, counter: 0 },
+    receive: {
+      key: new GcmKey(r.key, HARDWARE_ONLY),
+      noncePrefix: r.noncePrefix,
+      window: emptyReplayWindow(),
+    },
   };
   wipe(s.key, r.key);
   return epoch;
@@ -297,9 +304,9 @@ function importEpoch(s: EpochState): Epoch {
   }
   return {
     rotation: s.rotation,
-    send: { key: new GcmKey(sendKey), noncePrefix: sendPrefix, counter: s.sendCounter },
+    send: { key: new GcmKey(sendKey, HARDWARE_ONLY), noncePrefix: sendPrefix, counter: s.sendCounter },
     receive: {
-      key: new GcmKey(receiveKey),
+      key: new GcmKey(receiveKey, HARDWARE_ONLY),
       noncePrefix: receivePrefix,
       window: { highest: s.receiveHighest, seen },
     },
