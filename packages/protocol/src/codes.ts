@@ -75,8 +75,8 @@ export const SESSION_ERROR = {
 
 /**
  * Codes of packages/crypto (its CRYPTO_ERROR) that may be reported on the wire. They are listed here
- * as strings because protocol must not import crypto (dependencies point protocol ← crypto); the
- * crypto package's tests check that each still exists there.
+ * as strings because protocol must not import crypto (dependencies point protocol ← crypto), so the
+ * crypto package is the place to check that each still exists in its CRYPTO_ERROR.
  */
 export const CRYPTO_WIRE_ERROR = {
   decryptFailed: 'CRYPTO_DECRYPT_FAILED',
