@@ -127,8 +127,8 @@ export async function decryptWithMessageKey(
     throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'ciphertext has an impossible length');
   }
   const raw = deriveRawKeys(messageKey);
-  const cbcCiphertext = ciphertext.slice(0, cbcLength);
-  const mac = ciphertext.slice(cbcLength);
+  const cbcCiphertext = ciphertext.subarray(0, cbcLength);
+  const mac = ciphertext.subarray(cbcLength);
   try {
     if (cbcLength < WEBCRYPTO_MIN_BYTES) {
       if (!constantTimeEqual(macOver(raw.authKey, associatedData, cbcCiphertext), mac)) {
@@ -142,11 +142,13 @@ export async function decryptWithMessageKey(
     }
     const subtle = globalThis.crypto.subtle;
     const keys = await importKeys(raw, 'decrypt');
-    if (!(await subtle.verify('HMAC', keys.mac, mac, joinMacInput(associatedData, cbcCiphertext)))) {
+    if (!(await subtle.verify('HMAC', keys.mac, buf(mac), joinMacInput(associatedData, cbcCiphertext)))) {
       throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'message authentication failed');
     }
     try {
-      return new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv: raw.iv }, keys.aes, cbcCiphertext));
+      return new Uint8Array(
+        await subtle.decrypt({ name: 'AES-CBC', iv: raw.iv }, keys.aes, buf(cbcCiphertext)),
+      );
     } catch {
       throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'message decryption failed');
     }
