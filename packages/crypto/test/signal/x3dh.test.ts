@@ -50,6 +50,25 @@ describe('X3DH, 3-DH P2P form', () => {
     assert.deepEqual(init.remoteRatchetKey, spk.publicKey);
   });
 
+  it('wipes the ephemeral secret and leaves its inputs unchanged', () => {
+    const drawn: Uint8Array[] = [];
+    const keeping = (n: number) => {
+      const b = random(n);
+      drawn.push(b);
+      return b;
+    };
+    const before = JSON.stringify(prekeyBundleToJson(bundle));
+    const aliceSecret = alice.dhSecret.slice();
+    x3dhInitiate(alice, bundle, keeping);
+    assert.equal(drawn.length, 1);
+    assert.ok(
+      (drawn[0] as Uint8Array).every((b) => b === 0),
+      'EK_A secret zeroed after use',
+    );
+    assert.equal(JSON.stringify(prekeyBundleToJson(bundle)), before);
+    assert.deepEqual(alice.dhSecret, aliceSecret);
+  });
+
   it('wire forms round-trip through JSON', () => {
     const init = x3dhInitiate(alice, bundle, random);
     const bundleBack = prekeyBundleFromJson(JSON.parse(JSON.stringify(prekeyBundleToJson(bundle))));
