@@ -10,7 +10,7 @@
  * therefore the vectors) work with either back end.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
-import { concatBytes, isAllZero } from '../encoding.js';
+import { concatBytes, fromBase64, isAllZero } from '../encoding.js';
 import { CRYPTO_ERROR, CryptoError } from '../errors.js';
 import type { RandomBytes } from '../random.js';
 
@@ -78,18 +78,36 @@ export function dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * Imported private keys, keyed by the secret's byte array. Ratchet states share key arrays by
+ * reference from one state to the next, so the key generated in one step is found again when it is
+ * used in the next, sparing a PKCS#8 import (the most expensive WebCrypto call here). Weak: an entry
+ * disappears with the state that held the array. Key arrays are never modified in place (states are
+ * immutable), which is what makes identity a valid cache key.
+ */
+const privateKeys = new WeakMap<Uint8Array, CryptoKey>();
+
+async function importPrivate(secretKey: Uint8Array): Promise<CryptoKey> {
+  const cached = privateKeys.get(secretKey);
+  if (cached !== undefined) return cached;
+  // Extractable only so that key generation can read the public key back (exportKey 'jwk').
+  const key = await globalThis.crypto.subtle.importKey(
+    'pkcs8',
+    concatBytes(PKCS8_X25519_PREFIX, secretKey) as Uint8Array<ArrayBuffer>,
+    { name: 'X25519' },
+    true,
+    ['deriveBits'],
+  );
+  privateKeys.set(secretKey, key);
+  return key;
+}
+
 /** The same DH through WebCrypto; callers must first check `webCryptoX25519Available()`. */
 export async function dhWebCrypto(secretKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array> {
   checkSizes(secretKey, publicKey);
   const subtle = globalThis.crypto.subtle;
   const [priv, pub] = await Promise.all([
-    subtle.importKey(
-      'pkcs8',
-      concatBytes(PKCS8_X25519_PREFIX, secretKey) as Uint8Array<ArrayBuffer>,
-      { name: 'X25519' },
-      false,
-      ['deriveBits'],
-    ),
+    importPrivate(secretKey),
     subtle.importKey('raw', publicKey.slice() as Uint8Array<ArrayBuffer>, { name: 'X25519' }, true, []),
   ]);
   let out: Uint8Array;
@@ -101,6 +119,11 @@ export async function dhWebCrypto(secretKey: Uint8Array, publicKey: Uint8Array):
   }
   if (isAllZero(out)) throw lowOrder();
   return out;
+}
+
+function base64UrlToBytes(text: string): Uint8Array {
+  const std = text.replace(/-/g, '+').replace(/_/g, '/');
+  return fromBase64(std.padEnd(Math.ceil(std.length / 4) * 4, '='), X25519_BYTES);
 }
 
 let webCryptoSupport: Promise<boolean> | undefined;
@@ -123,9 +146,14 @@ export async function dhFast(secretKey: Uint8Array, publicKey: Uint8Array): Prom
   return (await webCryptoX25519Available()) ? dhWebCrypto(secretKey, publicKey) : dh(secretKey, publicKey);
 }
 
-/** Key generation for the ratchet: the public key is X25519(secret, 9), via the fastest back end. */
+/** Key generation for the ratchet, via the fastest back end (same key pair as noble's). */
 export async function generateDhKeyPairFast(random: RandomBytes): Promise<DhKeyPair> {
   const secretKey = random(X25519_BYTES);
   if (!(await webCryptoX25519Available())) return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
-  return { secretKey, publicKey: await dhWebCrypto(secretKey, BASEPOINT) };
+  // The runtime computes the public key when it imports the private key; reading it back is cheaper
+  // than a scalar multiplication by the base point.
+  const jwk = await globalThis.crypto.subtle.exportKey('jwk', await importPrivate(secretKey));
+  if (typeof jwk.x !== 'string')
+    throw new CryptoError(CRYPTO_ERROR.encryptFailed, 'X25519 key export failed');
+  return { secretKey, publicKey: base64UrlToBytes(jwk.x) };
 }
