@@ -1,12 +1,18 @@
 /**
- * The ML-KEM-768 cascade layer (docs/crypto-layers.md §ML-KEM). Per-message AES-256-GCM keys come
- * from a forward-secure HMAC chain per direction (chain.ts), seeded by the handshake's two-sided
- * ML-KEM exchange (handshake.ts). Every REKEY_EVERY_MESSAGES messages or REKEY_INTERVAL_MS the sender
- * encapsulates to the peer's ML-KEM public key and mixes the new secret into its chain; that
- * ciphertext rides in the message's layer parameters. Never one encapsulation per message.
+ * The ML-KEM-768 cascade layer (docs/crypto-layers.md §3). Per-message AES-256-GCM keys come from a
+ * forward-secure HMAC chain per direction (chain.ts), seeded by the handshake's two-sided ML-KEM
+ * exchange (handshake.ts). Every REKEY_EVERY_MESSAGES messages or REKEY_INTERVAL_MS the sender
+ * encapsulates to the peer's newest ML-KEM encapsulation key and mixes the new secret into its
+ * chain; the ciphertext rides in that message's layer parameters. Never one encapsulation per
+ * message.
+ *
+ * Key pairs rotate too, so a stolen state heals: a re-key message may announce a fresh
+ * encapsulation key of the sender (key id = the epoch it opens), which the peer uses for its next
+ * re-keys. A side announces a new key only once the peer has used the previous one, so it holds at
+ * most two decapsulation keys.
  *
  * State is immutable: `seal`/`open` compute the next state and `commit` installs it, wiping the
- * chain and message keys it replaces.
+ * chain, message and decapsulation keys it replaces.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { GcmKey } from '../aes/aes-gcm.js';
@@ -16,7 +22,13 @@ import { CRYPTO_ERROR, CryptoError } from '../errors.js';
 import type { CascadeLayer, LayerParameters, Opened, Sealed } from '../layer.js';
 import { type RandomBytes, webCryptoRandom } from '../random.js';
 import { initialChainKey, rekeyChain, stepChain } from './chain.js';
-import { decapsulate, encapsulateTo, isValidMlKem768PublicKey } from './handshake.js';
+import {
+  decapsulate,
+  encapsulateTo,
+  generateMlKemKeyPair,
+  isValidMlKem768PublicKey,
+  MLKEM768_PUBLIC_KEY_BYTES,
+} from './handshake.js';
 
 export const MLKEM_LAYER_ALGORITHM = 'ML-KEM-768';
 export const MLKEM_LAYER_VERSION = '2.0.0';
@@ -50,12 +62,19 @@ interface State {
   receive: ReceiveChain;
   /** "epoch:counter" → message key, in insertion order (oldest first). */
   skipped: ReadonlyMap<string, Uint8Array>;
+  /** Own decapsulation keys by key id (0 = the handshake key); at most two. */
+  ownKeys: ReadonlyMap<number, Uint8Array>;
+  /** Newest own key id the peer has encapsulated to. */
+  usedOwnKey: number;
+  /** The peer's newest announced encapsulation key. */
+  peerKey: { id: number; publicKey: Uint8Array };
 }
 
 export interface MlKemLayerOptions {
   role: Role;
   /** deriveMlKemRootSecret of the handshake; copied. */
   rootSecret: Uint8Array;
+  /** The own decapsulation key and the peer's encapsulation key of the handshake (key id 0). */
   ownSecretKey: Uint8Array;
   peerPublicKey: Uint8Array;
   random?: RandomBytes;
@@ -63,23 +82,34 @@ export interface MlKemLayerOptions {
   rekeyEveryMessages?: number;
   rekeyIntervalMs?: number;
 }
+type RuntimeOptions = Pick<MlKemLayerOptions, 'random' | 'now' | 'rekeyEveryMessages' | 'rekeyIntervalMs'>;
 
 /** Serialised state for persistence (P7.4). Contains secrets: store encrypted. */
 export interface MlKemLayerState {
-  v: 1;
+  v: 2;
   role: Role;
-  ownSecretKey: string;
-  peerPublicKey: string;
   send: { epoch: number; chainKey: string; next: number; startedAt: number };
   receive: { epoch: number; chainKey: string; next: number };
   skipped: [string, string][];
+  ownKeys: [number, string][];
+  usedOwnKey: number;
+  peerKey: { id: number; publicKey: string };
+}
+
+interface Rekey {
+  prev: number;
+  ciphertext: Uint8Array;
+  /** Which of the receiver's keys `ciphertext` was made for. */
+  keyId: number;
+  /** A new encapsulation key of the sender, id = this message's epoch. */
+  newPublicKey?: Uint8Array;
 }
 
 interface MessageHeader {
   epoch: number;
   counter: number;
   /** Present on the first message of an epoch > 0. */
-  rekey?: { prev: number; ciphertext: Uint8Array };
+  rekey?: Rekey;
 }
 
 function skippedId(epoch: number, counter: number): string {
@@ -90,14 +120,27 @@ function nonceFor(counter: number): Uint8Array {
   return concat(new Uint8Array(4), u64be(counter));
 }
 
+/**
+ * `AD_c || R || dir || version || flag || u64be(epoch) || u64be(counter)`, R = u64be(prev) ||
+ * u64be(keyId) || SHA-256(kem) || SHA-256(new key or empty) on a re-key message, else empty; the
+ * fixed-length tail (flag says whether R is there) keeps the encoding unambiguous.
+ */
 function aadFor(ad: Uint8Array, dir: Direction, h: MessageHeader): Uint8Array {
+  const r = h.rekey;
   const rekey =
-    h.rekey === undefined ? new Uint8Array(0) : concat(u64be(h.rekey.prev), sha256(h.rekey.ciphertext));
+    r === undefined
+      ? new Uint8Array(0)
+      : concat(
+          u64be(r.prev),
+          u64be(r.keyId),
+          sha256(r.ciphertext),
+          sha256(r.newPublicKey ?? new Uint8Array(0)),
+        );
   return concat(
     ad,
     rekey,
     utf8(dir),
-    Uint8Array.of(HEADER_VERSION, h.rekey === undefined ? 0 : 1),
+    Uint8Array.of(HEADER_VERSION, r === undefined ? 0 : 1),
     u64be(h.epoch),
     u64be(h.counter),
   );
@@ -105,21 +148,37 @@ function aadFor(ad: Uint8Array, dir: Direction, h: MessageHeader): Uint8Array {
 
 function readParameters(p: LayerParameters): MessageHeader {
   const keys = Object.keys(p).sort().join(',');
-  const { epoch, counter, prev, kem } = p;
+  const { epoch, counter, prev, kem, kid, pk } = p;
   if (!isSafeUint(epoch) || !isSafeUint(counter)) {
     throw new CryptoError(CRYPTO_ERROR.malformed, 'ML-KEM layer parameters need epoch and counter');
   }
   if (keys === 'counter,epoch') return { epoch, counter };
+  const rekeyShape = keys === 'counter,epoch,kem,kid,prev' || keys === 'counter,epoch,kem,kid,pk,prev';
   if (
-    keys === 'counter,epoch,kem,prev' &&
+    rekeyShape &&
     isSafeUint(prev) &&
+    isSafeUint(kid) &&
     typeof kem === 'string' &&
     counter === 0 &&
     epoch > 0
   ) {
-    return { epoch, counter, rekey: { prev, ciphertext: fromBase64(kem, 'kem') } };
+    const rekey: Rekey = { prev, keyId: kid, ciphertext: fromBase64(kem, 'kem') };
+    if (pk !== undefined) {
+      if (typeof pk !== 'string')
+        throw new CryptoError(CRYPTO_ERROR.malformed, 'announced key is not base64');
+      const publicKey = fromBase64(pk, 'pk');
+      if (!isValidMlKem768PublicKey(publicKey)) {
+        throw new CryptoError(CRYPTO_ERROR.malformed, 'announced ML-KEM-768 key is not valid');
+      }
+      rekey.newPublicKey = publicKey;
+    }
+    return { epoch, counter, rekey };
   }
   throw new CryptoError(CRYPTO_ERROR.malformed, 'unexpected ML-KEM layer parameters');
+}
+
+function newestKeyId(keys: ReadonlyMap<number, Uint8Array>): number {
+  return Math.max(...keys.keys());
 }
 
 export class MlKemLayer implements CascadeLayer {
@@ -128,27 +187,14 @@ export class MlKemLayer implements CascadeLayer {
   readonly version = MLKEM_LAYER_VERSION;
 
   readonly #role: Role;
-  readonly #ownSecretKey: Uint8Array;
-  readonly #peerPublicKey: Uint8Array;
   readonly #random: RandomBytes;
   readonly #now: () => number;
   readonly #rekeyEvery: number;
   readonly #rekeyIntervalMs: number;
   #state: State;
 
-  private constructor(
-    role: Role,
-    ownSecretKey: Uint8Array,
-    peerPublicKey: Uint8Array,
-    state: State,
-    options: Pick<MlKemLayerOptions, 'random' | 'now' | 'rekeyEveryMessages' | 'rekeyIntervalMs'>,
-  ) {
-    if (!isValidMlKem768PublicKey(peerPublicKey)) {
-      throw new CryptoError(CRYPTO_ERROR.malformed, 'not a valid ML-KEM-768 public key');
-    }
+  private constructor(role: Role, state: State, options: RuntimeOptions) {
     this.#role = role;
-    this.#ownSecretKey = ownSecretKey.slice();
-    this.#peerPublicKey = peerPublicKey.slice();
     this.#state = state;
     this.#random = options.random ?? webCryptoRandom;
     this.#now = options.now ?? Date.now;
@@ -159,6 +205,9 @@ export class MlKemLayer implements CascadeLayer {
   static create(options: MlKemLayerOptions): MlKemLayer {
     if (options.rootSecret.length !== 32)
       throw new CryptoError(CRYPTO_ERROR.malformed, 'root secret must be 32 bytes');
+    if (!isValidMlKem768PublicKey(options.peerPublicKey)) {
+      throw new CryptoError(CRYPTO_ERROR.malformed, 'not a valid ML-KEM-768 public key');
+    }
     const now = options.now ?? Date.now;
     const state: State = {
       send: {
@@ -173,8 +222,11 @@ export class MlKemLayer implements CascadeLayer {
         next: 0,
       },
       skipped: new Map(),
+      ownKeys: new Map([[0, options.ownSecretKey.slice()]]),
+      usedOwnKey: 0,
+      peerKey: { id: 0, publicKey: options.peerPublicKey.slice() },
     };
-    return new MlKemLayer(options.role, options.ownSecretKey, options.peerPublicKey, state, options);
+    return new MlKemLayer(options.role, state, options);
   }
 
   async seal(plaintext: Uint8Array, ad: Uint8Array): Promise<Sealed> {
@@ -183,11 +235,19 @@ export class MlKemLayer implements CascadeLayer {
     let { epoch, chainKey, next: counter, startedAt } = base.send;
     let header: MessageHeader;
     let rekeyed: Uint8Array | undefined;
+    let ownKeys = base.ownKeys;
     if (counter >= this.#rekeyEvery || this.#now() - startedAt >= this.#rekeyIntervalMs) {
-      const { ciphertext, sharedSecret } = encapsulateTo(this.#peerPublicKey, this.#random);
+      const { ciphertext, sharedSecret } = encapsulateTo(base.peerKey.publicKey, this.#random);
       rekeyed = rekeyChain(chainKey, sharedSecret, dir, epoch + 1);
       wipe(sharedSecret);
-      header = { epoch: epoch + 1, counter: 0, rekey: { prev: counter, ciphertext } };
+      const rekey: Rekey = { prev: counter, ciphertext, keyId: base.peerKey.id };
+      // Announce a fresh key only once the peer has moved to our newest one (at most two held).
+      if (newestKeyId(base.ownKeys) === base.usedOwnKey) {
+        const fresh = generateMlKemKeyPair(this.#random);
+        rekey.newPublicKey = fresh.publicKey;
+        ownKeys = new Map(base.ownKeys).set(epoch + 1, fresh.secretKey);
+      }
+      header = { epoch: epoch + 1, counter: 0, rekey };
       epoch += 1;
       chainKey = rekeyed;
       counter = 0;
@@ -203,10 +263,13 @@ export class MlKemLayer implements CascadeLayer {
     const parameters: LayerParameters = { epoch: header.epoch, counter: header.counter };
     if (header.rekey !== undefined) {
       parameters.prev = header.rekey.prev;
+      parameters.kid = header.rekey.keyId;
       parameters.kem = toBase64(header.rekey.ciphertext);
+      if (header.rekey.newPublicKey !== undefined) parameters.pk = toBase64(header.rekey.newPublicKey);
     }
     const nextState: State = {
       ...base,
+      ownKeys,
       send: { epoch, chainKey: nextChainKey, next: counter + 1, startedAt },
     };
     return {
@@ -255,7 +318,7 @@ export class MlKemLayer implements CascadeLayer {
 
   /**
    * Finds or derives the message key for a header without touching current state. Returns the
-   * state to install on success and the superseded chain keys to wipe then.
+   * state to install on success and the superseded secrets to wipe then.
    */
   #receiveKey(
     base: State,
@@ -272,25 +335,38 @@ export class MlKemLayer implements CascadeLayer {
     const dir = receiveDirection(this.#role);
     const skipped = new Map(base.skipped);
     const consumed: Uint8Array[] = [];
+    let { ownKeys, usedOwnKey, peerKey } = base;
     let chainKey = recv.chainKey;
     let next = recv.next;
     let epoch = recv.epoch;
     if (h.epoch === recv.epoch + 1 && h.rekey !== undefined) {
+      const r = h.rekey;
+      const secretKey = base.ownKeys.get(r.keyId);
+      if (secretKey === undefined || r.keyId < base.usedOwnKey) {
+        throw new CryptoError(CRYPTO_ERROR.decryptFailed, 're-key to an unknown ML-KEM key');
+      }
       // Close the old chain at the count the sender declares, keeping keys of messages still in flight.
-      if (h.rekey.prev < next)
-        throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'rekey message inconsistent with chain');
-      ({ chainKey, next } = this.#skipTo(skipped, consumed, epoch, chainKey, next, h.rekey.prev));
-      const sharedSecret = decapsulate(h.rekey.ciphertext, this.#ownSecretKey);
+      if (r.prev < next)
+        throw new CryptoError(CRYPTO_ERROR.decryptFailed, 're-key message inconsistent with chain');
+      ({ chainKey, next } = this.#skipTo(skipped, consumed, epoch, chainKey, next, r.prev));
+      const sharedSecret = decapsulate(r.ciphertext, secretKey);
       const rekeyed = rekeyChain(chainKey, sharedSecret, dir, h.epoch);
       wipe(sharedSecret);
       if (chainKey !== recv.chainKey) consumed.push(chainKey);
       chainKey = rekeyed;
       next = 0;
       epoch = h.epoch;
+      if (r.keyId > usedOwnKey) {
+        // The peer moved to a newer key of ours: older decapsulation keys are never needed again.
+        ownKeys = new Map([...ownKeys].filter(([kid]) => kid >= r.keyId));
+        for (const [kid, sk] of base.ownKeys) if (kid < r.keyId) consumed.push(sk);
+        usedOwnKey = r.keyId;
+      }
+      if (r.newPublicKey !== undefined) peerKey = { id: h.epoch, publicKey: r.newPublicKey };
     } else if (h.epoch > recv.epoch) {
       throw new CryptoError(
         CRYPTO_ERROR.tooFarAhead,
-        'message from an epoch whose rekey message has not arrived',
+        'message from an epoch whose re-key message has not arrived',
       );
     } else if (h.epoch < recv.epoch || h.counter < next || h.rekey !== undefined) {
       throw new CryptoError(CRYPTO_ERROR.replay, 'message key already used or no longer kept');
@@ -305,7 +381,14 @@ export class MlKemLayer implements CascadeLayer {
       skipped.delete(oldest);
     }
     return {
-      state: { ...base, receive: { epoch, chainKey: nextChainKey, next: next + 1 }, skipped },
+      state: {
+        ...base,
+        receive: { epoch, chainKey: nextChainKey, next: next + 1 },
+        skipped,
+        ownKeys,
+        usedOwnKey,
+        peerKey,
+      },
       messageKey,
       consumed,
     };
@@ -336,10 +419,8 @@ export class MlKemLayer implements CascadeLayer {
   exportState(): MlKemLayerState {
     const s = this.#state;
     return {
-      v: 1,
+      v: 2,
       role: this.#role,
-      ownSecretKey: toBase64(this.#ownSecretKey),
-      peerPublicKey: toBase64(this.#peerPublicKey),
       send: {
         epoch: s.send.epoch,
         chainKey: toBase64(s.send.chainKey),
@@ -348,35 +429,46 @@ export class MlKemLayer implements CascadeLayer {
       },
       receive: { epoch: s.receive.epoch, chainKey: toBase64(s.receive.chainKey), next: s.receive.next },
       skipped: [...s.skipped].map(([id, key]) => [id, toBase64(key)]),
+      ownKeys: [...s.ownKeys].map(([kid, sk]) => [kid, toBase64(sk)]),
+      usedOwnKey: s.usedOwnKey,
+      peerKey: { id: s.peerKey.id, publicKey: toBase64(s.peerKey.publicKey) },
     };
   }
 
-  static importState(
-    s: MlKemLayerState,
-    options: Pick<MlKemLayerOptions, 'random' | 'now' | 'rekeyEveryMessages' | 'rekeyIntervalMs'> = {},
-  ): MlKemLayer {
-    if (s?.v !== 1 || (s.role !== 'initiator' && s.role !== 'responder')) {
+  static importState(s: MlKemLayerState, options: RuntimeOptions = {}): MlKemLayer {
+    if (s?.v !== 2 || (s.role !== 'initiator' && s.role !== 'responder')) {
       throw new CryptoError(CRYPTO_ERROR.malformed, 'not an ML-KEM layer state');
     }
-    const counters = [s.send.epoch, s.send.next, s.send.startedAt, s.receive.epoch, s.receive.next];
-    if (
-      !counters.every(isSafeUint) ||
-      !Array.isArray(s.skipped) ||
-      s.skipped.length > MLKEM_MAX_SKIPPED_KEYS
-    ) {
-      throw new CryptoError(CRYPTO_ERROR.malformed, 'bad ML-KEM layer state');
+    const counters = [
+      s.send.epoch,
+      s.send.next,
+      s.send.startedAt,
+      s.receive.epoch,
+      s.receive.next,
+      s.usedOwnKey,
+    ];
+    const ok =
+      counters.every(isSafeUint) &&
+      Array.isArray(s.skipped) &&
+      s.skipped.length <= MLKEM_MAX_SKIPPED_KEYS &&
+      Array.isArray(s.ownKeys) &&
+      s.ownKeys.length >= 1 &&
+      s.ownKeys.length <= 2 &&
+      s.ownKeys.every(([kid]) => isSafeUint(kid)) &&
+      isSafeUint(s.peerKey?.id);
+    if (!ok) throw new CryptoError(CRYPTO_ERROR.malformed, 'bad ML-KEM layer state');
+    const peerPublicKey = fromBase64(s.peerKey.publicKey, 'peerKey');
+    if (peerPublicKey.length !== MLKEM768_PUBLIC_KEY_BYTES || !isValidMlKem768PublicKey(peerPublicKey)) {
+      throw new CryptoError(CRYPTO_ERROR.malformed, 'bad ML-KEM peer key in state');
     }
     const state: State = {
       send: { ...s.send, chainKey: fromBase64(s.send.chainKey, 'chainKey') },
       receive: { ...s.receive, chainKey: fromBase64(s.receive.chainKey, 'chainKey') },
       skipped: new Map(s.skipped.map(([id, key]) => [String(id), fromBase64(key, 'skipped key')])),
+      ownKeys: new Map(s.ownKeys.map(([kid, sk]) => [kid, fromBase64(sk, 'own key')])),
+      usedOwnKey: s.usedOwnKey,
+      peerKey: { id: s.peerKey.id, publicKey: peerPublicKey },
     };
-    return new MlKemLayer(
-      s.role,
-      fromBase64(s.ownSecretKey, 'ownSecretKey'),
-      fromBase64(s.peerPublicKey, 'peerPublicKey'),
-      state,
-      options,
-    );
+    return new MlKemLayer(s.role, state, options);
   }
 }

@@ -181,6 +181,60 @@ describe('ML-KEM-768 layer', () => {
     assert.deepEqual(await receive(b, sent[3]!.ciphertext, sent[3]!.parameters), patterned(3));
   });
 
+  it('rotates key pairs: announces a new key, drops the old one once the peer used the new one', async () => {
+    const { a, b } = mlkemPair('rotate', { rekeyEveryMessages: 2 });
+    const ids = (l: MlKemLayer) => l.exportState().ownKeys.map(([id]) => id);
+    const deliver = async (from: MlKemLayer, to: MlKemLayer, n: number) => {
+      const out: Sealed[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = await send(from, patterned(i + 1));
+        assert.deepEqual(await receive(to, s.ciphertext, s.parameters), patterned(i + 1));
+        out.push(s);
+      }
+      return out;
+    };
+    const fromA = await deliver(a, b, 3);
+    assert.equal(fromA[2]!.parameters.kid, 0);
+    assert.equal(typeof fromA[2]!.parameters.pk, 'string');
+    assert.deepEqual(ids(a), [0, 1]);
+    // A second re-key before the peer used key 1 announces nothing new (at most two keys held).
+    const more = await deliver(a, b, 2);
+    assert.equal(more[1]!.parameters.pk, undefined);
+    assert.deepEqual(ids(a), [0, 1]);
+    const fromB = await deliver(b, a, 3);
+    assert.equal(fromB[2]!.parameters.kid, 1);
+    assert.deepEqual(ids(a), [1]);
+    assert.deepEqual(ids(b), [0, 1]);
+  });
+
+  it('heals after a full state compromise once both sides re-keyed with fresh key pairs', async () => {
+    const { a, b } = mlkemPair('heal', { rekeyEveryMessages: 2 });
+    const eve = MlKemLayer.importState(a.exportState());
+    const bToA = async (n: number) => {
+      const out: Sealed[] = [];
+      for (let i = 0; i < n; i++) out.push(await send(b, patterned(50 + i)));
+      return out;
+    };
+    // Before healing, the stolen state follows B's re-key to A's handshake key.
+    for (const s of await bToA(3)) {
+      assert.deepEqual(
+        await receive(a, s.ciphertext, s.parameters),
+        await receive(eve, s.ciphertext, s.parameters),
+      );
+    }
+    // A re-keys and announces a fresh key; B's next re-key encapsulates to it.
+    for (let i = 0; i < 3; i++) {
+      const s = await send(a, patterned(i));
+      await receive(b, s.ciphertext, s.parameters);
+    }
+    const [b4, b5] = await bToA(2);
+    assert.equal(b5!.parameters.kid, 1);
+    assert.deepEqual(await receive(eve, b4!.ciphertext, b4!.parameters), patterned(50));
+    await assert.rejects(eve.open(b5!.ciphertext, b5!.parameters, AD), code(CRYPTO_ERROR.decryptFailed));
+    assert.deepEqual(await receive(a, b4!.ciphertext, b4!.parameters), patterned(50));
+    assert.deepEqual(await receive(a, b5!.ciphertext, b5!.parameters), patterned(51));
+  });
+
   it('re-keys after the time interval even on a quiet session', async () => {
     const clock = fakeClock();
     const { a, b } = mlkemPair('time', { now: clock.now });
@@ -203,6 +257,10 @@ describe('ML-KEM-768 layer', () => {
     const b2 = MlKemLayer.importState(JSON.parse(JSON.stringify(b.exportState())));
     assert.deepEqual(await receive(b2, s0.ciphertext, s0.parameters), patterned(3));
     assert.throws(() => MlKemLayer.importState({ v: 9 } as never), code(CRYPTO_ERROR.malformed));
+    assert.throws(
+      () => MlKemLayer.importState({ ...b.exportState(), ownKeys: [] }),
+      code(CRYPTO_ERROR.malformed),
+    );
   });
 
   it('property: any plaintext and AD round-trip', async () => {
