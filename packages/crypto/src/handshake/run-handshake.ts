@@ -190,7 +190,9 @@ export async function runHandshake(
       for (const action of result.actions) {
         const next = await perform(action);
         if (next instanceof SecureChannel) return next;
-        if (next !== undefined) {
+        if (next?.kind === 'task-done') {
+          pending.push(next);
+        } else if (next !== undefined) {
           // A task failed: the machine fails; later actions of this step are not performed.
           pending.length = 0;
           pending.push(next);
@@ -215,7 +217,7 @@ export async function runHandshake(
             crypto.record(ctx.role, pdu.type as HandshakePdu['type'], pduTextToBytes(text));
             await channel.send(text);
           }
-          return undefined;
+          return action.task === 'binding-verify' ? { kind: 'task-done', task: action.task } : undefined;
         } catch (err) {
           return { kind: 'error', code: wireCodeOf(err), reason: `${action.task} failed` };
         }

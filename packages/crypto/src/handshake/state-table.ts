@@ -55,8 +55,12 @@ export type HandshakeTask =
   | 'binding-send'
   | 'binding-verify';
 
-/** `start` is the data channel opening; `layers-done` is raised by step itself. */
-export type Trigger = HandshakePduType | 'start' | 'layers-done';
+/**
+ * `start` is the data channel opening; `layers-done` is raised by step itself; `binding-verify:done`
+ * is the driver reporting that the peer's signature verified (Ready is never entered optimistically,
+ * before the last check has actually passed).
+ */
+export type Trigger = HandshakePduType | 'start' | 'layers-done' | 'binding-verify:done';
 
 export interface Transition {
   readonly track: Track;
@@ -110,7 +114,8 @@ export const TRANSITIONS: Readonly<Record<HandshakeRole, readonly Transition[]>>
     T('mlkem', 'await-response', 'mlkem-key-exchange-response', 'done', 'mlkem-finish'),
     T('binding', 'idle', 'start', 'waiting'),
     T('binding', 'waiting', 'layers-done', 'await-finished', 'binding-send'),
-    T('binding', 'await-finished', 'handshake-finished', 'verified', 'binding-verify'),
+    T('binding', 'await-finished', 'handshake-finished', 'verifying', 'binding-verify'),
+    T('binding', 'verifying', 'binding-verify:done', 'verified'),
   ],
   responder: [
     T('mls', 'idle', 'start', 'await-key-package-request'),
@@ -126,7 +131,8 @@ export const TRANSITIONS: Readonly<Record<HandshakeRole, readonly Transition[]>>
     T('mlkem', 'await-response', 'mlkem-key-exchange-response', 'done', 'mlkem-finish'),
     T('binding', 'idle', 'start', 'waiting'),
     T('binding', 'waiting', 'layers-done', 'await-finished', 'binding-send'),
-    T('binding', 'await-finished', 'handshake-finished', 'verified', 'binding-verify'),
+    T('binding', 'await-finished', 'handshake-finished', 'verifying', 'binding-verify'),
+    T('binding', 'verifying', 'binding-verify:done', 'verified'),
   ],
 };
 
@@ -161,6 +167,8 @@ export interface HandshakeState<P = unknown> {
 export type HandshakeEvent<P = unknown> =
   | { readonly kind: 'start' }
   | { readonly kind: 'pdu'; readonly received: ReceivedPdu<P> }
+  /** A task whose completion the table waits for finished successfully (binding-verify). */
+  | { readonly kind: 'task-done'; readonly task: HandshakeTask }
   /** `message`, `__mls_chunk__` or `rotation-timestamp-broadcast` before Ready. */
   | { readonly kind: 'application-pdu' }
   /** A `protocol-error` from the peer. */
@@ -328,6 +336,11 @@ export function step<P>(state: HandshakeState<P>, event: HandshakeEvent<P>): Ste
         return fail(state, SESSION_ERROR.handshakeUnexpected, 'too many early handshake PDUs', true);
       }
       return { state: { ...state, buffered: [...state.buffered, r] }, actions };
+    }
+    case 'task-done': {
+      const t = enabled(state, `${event.task}:done` as Trigger);
+      if (t === undefined) return { state, actions };
+      return { state: settle(apply(state, t, undefined, actions), actions), actions };
     }
     case 'application-pdu':
       return { state, actions: [{ kind: 'notify', code: SESSION_ERROR.messageBeforeReady }] };

@@ -1,6 +1,10 @@
 /** Identities, pins and a handshake pair over the loopback channels. */
 
-import { type HandshakeOptions, runHandshake } from '../../src/handshake/run-handshake.js';
+import {
+  type HandshakeChannelLike,
+  type HandshakeOptions,
+  runHandshake,
+} from '../../src/handshake/run-handshake.js';
 import { ContactPins } from '../../src/identity/contact-pins.js';
 import { generateIdentity, type IdentityKeyPair } from '../../src/identity/identity-keys.js';
 import { makeMlsCiphersuite } from '../../src/mls/provider.js';
@@ -40,49 +44,82 @@ export interface PairResult {
   ends: ReturnType<typeof loopback>;
 }
 
+export interface SideOptions {
+  role: 'initiator' | 'responder';
+  party: Party;
+  remoteId: string;
+  local: string;
+  remote: string;
+  extra?: Partial<HandshakeOptions>;
+  signal?: AbortSignal;
+}
+
+/** Runs one side of a handshake on `end`; a failed side closes its end (like a closed channel). */
+export async function runSide(
+  end: HandshakeChannelLike & { closed: boolean },
+  o: SideOptions,
+): Promise<SecureChannel> {
+  try {
+    return await runHandshake(
+      end,
+      { role: o.role, remoteId: o.remoteId, signal: o.signal ?? new AbortController().signal },
+      {
+        identity: o.party.identity,
+        pins: o.party.pins,
+        localFingerprint: o.local,
+        remoteFingerprint: o.remote,
+        mlsSuite: await suite,
+        timeoutMs: 20_000,
+        ...o.extra,
+      },
+    );
+  } catch (err) {
+    end.closed = true;
+    throw err;
+  }
+}
+
 /** Runs initiator A and responder B to completion (both settle: Ready or error). */
 export async function handshakePair(opts: PairOptions = {}): Promise<PairResult> {
   const a = opts.a ?? party();
   const b = opts.b ?? party();
   const ends = loopback(opts.intercept);
-  const mlsSuite = await suite;
-  const controller = new AbortController();
   const aSees = opts.aSees ?? { local: FP_A, remote: FP_B };
   const bSees = opts.bSees ?? { local: FP_B, remote: FP_A };
-  const timeoutMs = 20_000;
   const [ra, rb] = await Promise.allSettled([
-    runHandshake(
-      ends.initiator,
-      { role: 'initiator', remoteId: 'bob', signal: controller.signal },
-      {
-        identity: a.identity,
-        pins: a.pins,
-        localFingerprint: aSees.local,
-        remoteFingerprint: aSees.remote,
-        mlsSuite,
-        timeoutMs,
-        ...opts.extraA,
-      },
-    ).catch((err) => {
-      ends.initiator.closed = true;
-      throw err;
+    runSide(ends.initiator, {
+      role: 'initiator',
+      party: a,
+      remoteId: 'bob',
+      local: aSees.local,
+      remote: aSees.remote,
+      ...(opts.extraA ? { extra: opts.extraA } : {}),
     }),
-    runHandshake(
-      ends.responder,
-      { role: 'responder', remoteId: 'alice', signal: controller.signal },
-      {
-        identity: b.identity,
-        pins: b.pins,
-        localFingerprint: bSees.local,
-        remoteFingerprint: bSees.remote,
-        mlsSuite,
-        timeoutMs,
-        ...opts.extraB,
-      },
-    ).catch((err) => {
-      ends.responder.closed = true;
-      throw err;
+    runSide(ends.responder, {
+      role: 'responder',
+      party: b,
+      remoteId: 'alice',
+      local: bSees.local,
+      remote: bSees.remote,
+      ...(opts.extraB ? { extra: opts.extraB } : {}),
     }),
   ]);
   return { a: ra, b: rb, ends };
+}
+
+/** Timers that only fire when the test says so. */
+export function manualTimers(): {
+  timers: { setTimeout: (fn: () => void) => number; clearTimeout: () => void };
+  fire: () => void;
+} {
+  const pending: (() => void)[] = [];
+  return {
+    timers: {
+      setTimeout: (fn) => pending.push(fn),
+      clearTimeout: () => {},
+    },
+    fire: () => {
+      for (const fn of pending.splice(0)) fn();
+    },
+  };
 }

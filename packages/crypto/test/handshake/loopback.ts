@@ -5,8 +5,16 @@
 import type { Frame, HandshakeChannelLike } from '../../src/handshake/run-handshake.js';
 
 export type Direction = 'i2r' | 'r2i';
-/** Returns the frames to deliver instead of `frame` (none drops it, several duplicate or inject). */
-export type Interceptor = (frame: Frame, direction: Direction, index: number) => Frame[];
+/**
+ * Returns the frames to deliver now instead of `frame` (none drops it, several duplicate or inject);
+ * `later` delivers a frame to the same receiver at a time of the test's choosing.
+ */
+export type Interceptor = (
+  frame: Frame,
+  direction: Direction,
+  index: number,
+  later: (frame: Frame) => void,
+) => Frame[];
 
 class End implements HandshakeChannelLike {
   readonly inbox: Frame[] = [];
@@ -23,7 +31,8 @@ class End implements HandshakeChannelLike {
     if (this.closed) throw new Error('closed');
     const index = this.sent.length;
     this.sent.push(frame);
-    for (const f of this.intercept(frame, this.direction, index)) this.peer.deliver(f);
+    const later = (f: Frame) => this.peer.deliver(f);
+    for (const f of this.intercept(frame, this.direction, index, later)) this.peer.deliver(f);
   }
 
   deliver(frame: Frame): void {
@@ -62,22 +71,4 @@ export function loopback(intercept: Interceptor = (f) => [f]): { initiator: End;
   initiator.peer = responder;
   responder.peer = initiator;
   return { initiator, responder };
-}
-
-/**
- * Holds back the frames of one direction until `release()`; then delivers them in the order given
- * by `order` (a permutation of the held indices), which lets a test reorder a whole flight.
- */
-export function holdAndRelease(): {
-  intercept: Interceptor;
-  held: { frame: Frame; direction: Direction }[];
-} {
-  const held: { frame: Frame; direction: Direction }[] = [];
-  return {
-    held,
-    intercept: (frame, direction) => {
-      held.push({ frame, direction });
-      return [];
-    },
-  };
 }
