@@ -21,6 +21,8 @@ export default defineConfig({
     // Keep every asset a separate file: inlined data: URLs would need a looser CSP.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1024,
+    // One script: lazily imported chunks could not carry an SRI attribute from index.html.
+    rolldownOptions: { output: { codeSplitting: false } },
   },
   plugins: [sriCspPlugin()],
 });

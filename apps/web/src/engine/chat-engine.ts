@@ -1,0 +1,821 @@
+/**
+ * The chat engine: one Peer on the broker, one Session per contact, the app frames inside them,
+ * persistence through the Repo, and the AppState the UI renders. UI components call its methods and
+ * subscribe to `state`; nothing here touches the DOM except blob URLs for previews.
+ */
+import {
+  ContactPins,
+  computeSafetyNumber,
+  exportIdentity,
+  generateIdentity,
+  type IdentityKeyPair,
+  importIdentity,
+  isCryptoError,
+  publicIdentityFromJson,
+  publicIdentityToJson,
+  type SafetyNumber,
+  webCryptoRandom,
+} from '@enkrypted/crypto';
+import {
+  type DataConnection,
+  generatePeerId,
+  generateToken,
+  isPeerError,
+  PEER_ERROR,
+  Peer,
+  Session,
+  type SessionOptions,
+} from '@enkrypted/peer';
+import { exportBackup, importBackup } from '../logic/backup.js';
+import { parseContactId } from '../logic/contact-id.js';
+import { WEB_ERROR, WebError } from '../logic/errors.js';
+import { type ControlFrame, decodeFrame, encodeControl, randomId } from '../logic/frames.js';
+import {
+  MAX_DISPLAY_NAME_CHARS,
+  MAX_TEXT_CHARS,
+  TYPING_SEND_INTERVAL_MS,
+  TYPING_TTL_MS,
+} from '../logic/limits.js';
+import { nextStatus, type StatusEvent } from '../logic/message-status.js';
+import type { ChatMessage, Contact, Profile } from '../logic/model.js';
+import { brokerAddress, type Settings } from '../logic/settings.js';
+import type { Repo } from '../store/repo.js';
+import { handshakeHook } from './handshake.js';
+import { type AppState, INITIAL_STATE, type LinkInfo, Observable } from './state.js';
+import { Transfers } from './transfers.js';
+
+/** Redial backoff after a session closed: first retry soon, then no more than every 30 s. */
+const REDIAL_MIN_MS = 1_000;
+const REDIAL_MAX_MS = 30_000;
+/** Retry period for the first broker registration (later drops are retried by the peer library). */
+const BROKER_RETRY_MS = 3_000;
+/** How long a notice stays on screen. */
+export const NOTICE_MS = 6_000;
+
+interface Chat {
+  session: Session;
+  /** Receipts and hello may go out; set once the session reached Ready. */
+  ready: boolean;
+  peerHello: boolean;
+  flushing: boolean;
+}
+
+export class ChatEngine {
+  readonly state = new Observable<AppState>(INITIAL_STATE);
+  readonly #repo: Repo;
+  readonly #pageUrl: string;
+  #identity: IdentityKeyPair | undefined;
+  #pins: ContactPins | undefined;
+  #peer: Peer | undefined;
+  #chats = new Map<string, Chat>();
+  #redial = new Map<string, { timer: ReturnType<typeof setTimeout>; delay: number }>();
+  #brokerTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastTypingSent = new Map<string, number>();
+  #transfers: Transfers;
+  #generation = 0;
+
+  constructor(repo: Repo, pageUrl: string) {
+    this.#repo = repo;
+    this.#pageUrl = pageUrl;
+    this.#transfers = new Transfers({
+      repo,
+      state: this.state,
+      sendControl: (id, frame) => this.#sendControl(id, frame),
+      sendChunkFrame: (id, bytes) => this.#sendRaw(id, bytes),
+      openFastPath: (id, transferId) => this.#openFastPath(id, transferId),
+      receipt: (id, msgId) => this.#sendReceipt(id, 'delivered', [msgId]),
+      saveMessage: (m) => this.#saveMessage(m),
+      notify: (text, kind) => this.notify(text, kind),
+    });
+  }
+
+  // ── Boot, lock, profile ───────────────────────────────────────────────────────────────────
+
+  async boot(): Promise<void> {
+    if (this.#repo.locked) {
+      this.#patch({ phase: 'locked', protected: true });
+      return;
+    }
+    await this.#load();
+  }
+
+  /** WEB_WRONG_PASSPHRASE leaves the lock screen up. */
+  async unlock(passphrase: string): Promise<void> {
+    await this.#repo.unlock(passphrase);
+    await this.#load();
+  }
+
+  async lock(): Promise<void> {
+    await this.#stopPeer();
+    this.#repo.lock();
+    this.#transfers.reset();
+    this.state.set({ ...INITIAL_STATE, phase: 'locked', protected: true });
+  }
+
+  async #load(): Promise<void> {
+    const data = await this.#repo.loadAll();
+    const messages: Record<string, ChatMessage[]> = {};
+    for (const m of data.messages) {
+      const list = messages[m.contactId] ?? [];
+      list.push(m);
+      messages[m.contactId] = list;
+    }
+    this.#pins = new ContactPins({ storage: this.#repo.pinStorage() });
+    const hook = data.profile ? this.#hookFor(importIdentity(data.profile.identity)) : undefined;
+    this.state.set({
+      ...INITIAL_STATE,
+      phase: data.profile ? 'ready' : 'onboarding',
+      profile: data.profile,
+      settings: data.settings,
+      contacts: data.contacts,
+      messages,
+      pins: data.pins,
+      protected: this.#repo.protected,
+      handshakeAvailable:
+        hook !== undefined ||
+        handshakeHook({ identity: generateIdentity(webCryptoRandom), pins: this.#pins }) !== undefined,
+    });
+    if (data.profile) {
+      this.#identity = importIdentity(data.profile.identity);
+      await this.#startPeer();
+    }
+  }
+
+  async createProfile(displayName: string, settings: Settings): Promise<void> {
+    const identity = generateIdentity(webCryptoRandom);
+    const profile: Profile = {
+      peerId: generatePeerId(),
+      token: generateToken(),
+      displayName: cleanName(displayName),
+      identity: exportIdentity(identity),
+      createdAt: Date.now(),
+    };
+    brokerAddress(settings.brokerUrl, this.#pageUrl); // refuse an unusable URL before saving anything
+    await this.#repo.putProfile(profile);
+    await this.#repo.putSettings(settings);
+    this.#identity = identity;
+    this.#patch({ phase: 'ready', profile, settings });
+    await this.#startPeer();
+  }
+
+  async setDisplayName(name: string): Promise<void> {
+    const profile = this.state.value.profile;
+    if (!profile) return;
+    const next = { ...profile, displayName: cleanName(name) };
+    await this.#repo.putProfile(next);
+    this.#patch({ profile: next });
+    for (const [id, chat] of this.#chats) if (chat.ready) void this.#sendHello(id);
+  }
+
+  async saveSettings(settings: Settings): Promise<void> {
+    brokerAddress(settings.brokerUrl, this.#pageUrl);
+    const before = this.state.value.settings;
+    await this.#repo.putSettings(settings);
+    this.#patch({ settings });
+    const transportChanged =
+      before.brokerUrl !== settings.brokerUrl ||
+      before.relayOnly !== settings.relayOnly ||
+      before.debugUnencrypted !== settings.debugUnencrypted ||
+      JSON.stringify(before.iceServers) !== JSON.stringify(settings.iceServers);
+    if (transportChanged && this.state.value.phase === 'ready') {
+      await this.#stopPeer();
+      await this.#startPeer();
+    }
+  }
+
+  async setPassphrase(passphrase: string | null): Promise<void> {
+    await this.#repo.setPassphrase(passphrase);
+    this.#patch({ protected: this.#repo.protected });
+  }
+
+  async exportBackup(passphrase: string): Promise<string> {
+    const s = this.state.value;
+    if (!s.profile) throw new WebError(WEB_ERROR.malformedData, 'Nothing to back up yet.');
+    const data = await this.#repo.loadAll();
+    return exportBackup(
+      {
+        profile: s.profile,
+        contacts: data.contacts,
+        messages: data.messages,
+        pins: data.pins,
+        settings: data.settings,
+      },
+      passphrase,
+    );
+  }
+
+  async importBackup(text: string, passphrase: string): Promise<void> {
+    const data = await importBackup(text, passphrase);
+    await this.#stopPeer();
+    await this.#repo.replaceAll(data);
+    this.#transfers.reset();
+    await this.#load();
+  }
+
+  notify(text: string, kind: 'info' | 'error' = 'info'): void {
+    const at = Date.now();
+    this.#patch({ notice: { text, kind, at } });
+    setTimeout(() => {
+      if (this.state.value.notice?.at === at) this.#patch({ notice: undefined });
+    }, NOTICE_MS);
+  }
+
+  // ── Broker ────────────────────────────────────────────────────────────────────────────────
+
+  async #startPeer(): Promise<void> {
+    const s = this.state.value;
+    if (!s.profile) return;
+    const generation = ++this.#generation;
+    let address: ReturnType<typeof brokerAddress>;
+    try {
+      address = brokerAddress(s.settings.brokerUrl, this.#pageUrl);
+    } catch (err) {
+      this.#patch({ signaling: 'closed', signalingError: (err as Error).message });
+      return;
+    }
+    this.#patch({ signaling: 'connecting', signalingError: undefined });
+    try {
+      const peer = await Peer.open({
+        ...address,
+        id: s.profile.peerId,
+        token: s.profile.token,
+        iceServers: s.settings.iceServers.map((x) => ({ ...x })),
+        iceTransportPolicy: s.settings.relayOnly ? 'relay' : 'all',
+      });
+      if (generation !== this.#generation) {
+        await peer.close();
+        return;
+      }
+      this.#peer = peer;
+      peer.on('signaling', (state) => this.#patch({ signaling: state }));
+      peer.on('connection', (conn) => this.#onIncoming(conn));
+      peer.on('error', (err) => {
+        if (err.code === PEER_ERROR.peerUnavailable) return; // reported on the session that dialled
+        this.#patch({ signalingError: describePeerError(err.code) });
+      });
+      this.#patch({ signaling: 'open', signalingError: undefined });
+      for (const c of this.state.value.contacts) if (this.#shouldAutoDial(c.id)) this.connect(c.id);
+    } catch (err) {
+      if (generation !== this.#generation) return;
+      const code = isPeerError(err) ? err.code : undefined;
+      this.#patch({ signaling: 'reconnecting', signalingError: describePeerError(code) });
+      this.#brokerTimer = setTimeout(() => {
+        if (generation === this.#generation) void this.#startPeer();
+      }, BROKER_RETRY_MS);
+    }
+  }
+
+  async #stopPeer(): Promise<void> {
+    this.#generation++;
+    clearTimeout(this.#brokerTimer);
+    for (const r of this.#redial.values()) clearTimeout(r.timer);
+    this.#redial.clear();
+    const chats = [...this.#chats.values()];
+    this.#chats.clear();
+    await Promise.all(chats.map((c) => c.session.close()));
+    await this.#peer?.close();
+    this.#peer = undefined;
+    this.#patch({ signaling: 'closed', links: {} });
+  }
+
+  // ── Contacts ──────────────────────────────────────────────────────────────────────────────
+
+  /** Adds a contact from pasted or scanned text; throws WebError with a message for the user. */
+  async addContact(input: string, name = ''): Promise<string> {
+    const s = this.state.value;
+    if (!s.profile) throw new WebError(WEB_ERROR.invalidPeerId, 'Create your identity first.');
+    const id = parseContactId(input, s.profile.peerId);
+    if (!s.contacts.some((c) => c.id === id)) {
+      const now = Date.now();
+      await this.#putContact({
+        id,
+        name: cleanName(name) || shortId(id),
+        addedAt: now,
+        unread: 0,
+        lastActivity: now,
+      });
+    }
+    this.connect(id);
+    return id;
+  }
+
+  async renameContact(id: string, name: string): Promise<void> {
+    const c = this.#contact(id);
+    if (c) await this.#putContact({ ...c, name: cleanName(name) || c.name });
+  }
+
+  openChat(id: string | undefined): void {
+    this.#patch({ activeContact: id });
+    if (id) void this.markRead(id);
+  }
+
+  /** Marks incoming messages of the open chat read; sends read receipts when enabled. */
+  async markRead(id: string): Promise<void> {
+    const msgs = this.state.value.messages[id] ?? [];
+    const unread = msgs.filter((m) => m.direction === 'in' && !m.read);
+    for (const m of unread) await this.#saveMessage({ ...m, read: true });
+    const c = this.#contact(id);
+    if (c && c.unread !== 0) await this.#putContact({ ...c, unread: 0 });
+    if (unread.length > 0 && this.state.value.settings.sendReadReceipts) {
+      void this.#sendReceipt(
+        id,
+        'read',
+        unread.map((m) => m.id),
+      );
+    }
+  }
+
+  // ── Sessions ──────────────────────────────────────────────────────────────────────────────
+
+  /** Dials a contact unless a session exists; safe to call repeatedly. */
+  connect(id: string): void {
+    const peer = this.#peer;
+    if (!peer || this.#chats.has(id) || this.state.value.keyChanged[id]) return;
+    this.#clearRedial(id);
+    const session = Session.dial(peer, id, this.#sessionOptions());
+    this.#attach(id, session);
+  }
+
+  #sessionOptions(): SessionOptions {
+    const debug = this.state.value.settings.debugUnencrypted;
+    const hook = this.#identity ? this.#hookFor(this.#identity) : undefined;
+    return {
+      encryption: debug ? 'disabled-for-debugging' : 'required',
+      handshake: debug ? undefined : hook,
+      onWarning: () => undefined, // the UI shows the unencrypted state on every screen instead
+    };
+  }
+
+  #hookFor(identity: IdentityKeyPair) {
+    return this.#pins ? handshakeHook({ identity, pins: this.#pins }) : undefined;
+  }
+
+  #onIncoming(conn: DataConnection): void {
+    const meta = conn.metadata as { enkryptedFastPath?: unknown } | undefined;
+    if (typeof meta?.enkryptedFastPath === 'string') {
+      this.#transfers.acceptFastPath(conn, meta.enkryptedFastPath);
+      return;
+    }
+    const id = conn.remoteId;
+    if (this.state.value.keyChanged[id]) {
+      void conn.close();
+      return;
+    }
+    const existing = this.#chats.get(id);
+    if (existing && existing.session.state !== 'Ready') {
+      // Both sides dialled at once: the dial of the lower id wins, on both sides alike.
+      const ownId = this.state.value.profile?.peerId ?? '';
+      if (existing.session.role === 'initiator' && ownId < id) {
+        void conn.close();
+        return;
+      }
+    }
+    if (existing) {
+      this.#chats.delete(id);
+      void existing.session.close();
+    }
+    if (!this.#contact(id)) {
+      const now = Date.now();
+      void this.#putContact({ id, name: shortId(id), addedAt: now, unread: 0, lastActivity: now });
+      this.notify('A new contact connected to you.');
+    }
+    this.#clearRedial(id);
+    this.#attach(id, Session.accept(conn, this.#sessionOptions()));
+  }
+
+  #attach(id: string, session: Session): void {
+    const chat: Chat = { session, ready: false, peerHello: false, flushing: false };
+    this.#chats.set(id, chat);
+    this.#setLink(id, {
+      state: session.state,
+      encrypted: session.encrypted,
+      everReady: false,
+      identityChecked: false,
+    });
+    session.on('state', (state) => {
+      if (this.#chats.get(id) !== chat) return;
+      const link = this.state.value.links[id];
+      const everReady = (link?.everReady ?? false) || state === 'Ready';
+      this.#setLink(id, { ...(link ?? defaultLink(session)), state, everReady, error: undefined });
+      if (state === 'Ready') {
+        chat.ready = true;
+        this.#clearRedial(id);
+        void this.#sendHello(id);
+        void this.#flush(id);
+      } else {
+        chat.ready = false;
+      }
+    });
+    session.on('message', (frame) => {
+      if (this.#chats.get(id) === chat) void this.#onFrame(id, frame);
+    });
+    session.on('error', (err) => {
+      if (this.#chats.get(id) === chat)
+        this.notify(`Dropped a frame from ${this.#name(id)} (${err.code}).`, 'error');
+    });
+    session.ready().catch((err: unknown) => {
+      if (this.#chats.get(id) !== chat) return;
+      if (isPeerError(err, PEER_ERROR.encryptionRequired)) {
+        const link = this.state.value.links[id] ?? defaultLink(session);
+        this.#setLink(id, {
+          ...link,
+          error: 'End-to-end encryption is not available in this build, so nothing can be sent.',
+        });
+      }
+    });
+    session.on('close', (reason) => {
+      if (this.#chats.get(id) !== chat) return;
+      this.#chats.delete(id);
+      const link = this.state.value.links[id];
+      this.#setLink(id, {
+        ...(link ?? defaultLink(session)),
+        state: undefined,
+        identityChecked: false,
+        error: reason ? describePeerError(reason.code) : undefined,
+      });
+      this.#transfers.sessionClosed(id);
+      this.#scheduleRedial(id);
+    });
+  }
+
+  #shouldAutoDial(id: string): boolean {
+    const ownId = this.state.value.profile?.peerId ?? '';
+    const queued = (this.state.value.messages[id] ?? []).some(
+      (m) => m.direction === 'out' && m.status === 'queued',
+    );
+    return ownId < id || queued;
+  }
+
+  #scheduleRedial(id: string): void {
+    if (!this.#peer || this.state.value.keyChanged[id] || !this.#contact(id) || !this.#shouldAutoDial(id))
+      return;
+    const prev = this.#redial.get(id);
+    const delay = prev ? Math.min(prev.delay * 2, REDIAL_MAX_MS) : REDIAL_MIN_MS;
+    if (prev) clearTimeout(prev.timer);
+    const timer = setTimeout(() => this.connect(id), delay);
+    this.#redial.set(id, { timer, delay });
+  }
+
+  #clearRedial(id: string): void {
+    const r = this.#redial.get(id);
+    if (r) clearTimeout(r.timer);
+    this.#redial.delete(id);
+  }
+
+  #setLink(id: string, link: LinkInfo): void {
+    this.#patch({ links: { ...this.state.value.links, [id]: link } });
+  }
+
+  // ── Frames ────────────────────────────────────────────────────────────────────────────────
+
+  /** Sends a control frame if the session is Ready (the session refuses otherwise). */
+  async #sendControl(id: string, frame: ControlFrame): Promise<void> {
+    const chat = this.#chats.get(id);
+    if (!chat?.ready) throw new WebError(WEB_ERROR.notEncrypted, 'Not connected.');
+    await chat.session.send(encodeControl(frame));
+  }
+
+  async #sendRaw(id: string, bytes: Uint8Array): Promise<void> {
+    const chat = this.#chats.get(id);
+    if (!chat) throw new WebError(WEB_ERROR.transferFailed, 'Not connected.');
+    await chat.session.send(bytes);
+  }
+
+  async #openFastPath(id: string, transferId: string): Promise<DataConnection> {
+    if (!this.#peer) throw new WebError(WEB_ERROR.transferFailed, 'Not connected.');
+    return this.#peer.connect(id, {
+      label: `fast-${transferId}`,
+      serialization: 'raw',
+      metadata: { enkryptedFastPath: transferId },
+    });
+  }
+
+  async #sendHello(id: string): Promise<void> {
+    const s = this.state.value;
+    if (!s.profile || !this.#identity) return;
+    await this.#sendControl(id, {
+      t: 'hello',
+      name: s.profile.displayName,
+      identity: publicIdentityToJson(this.#identity.publicIdentity),
+    }).catch(() => undefined);
+  }
+
+  async #sendReceipt(id: string, kind: 'delivered' | 'read', ids: string[]): Promise<void> {
+    const s = this.state.value.settings;
+    if (kind === 'delivered' ? !s.sendDeliveryReceipts : !s.sendReadReceipts) return;
+    await this.#sendControl(id, { t: 'receipt', kind, ids }).catch(() => undefined);
+  }
+
+  async #onFrame(id: string, raw: string | Uint8Array): Promise<void> {
+    let decoded: ReturnType<typeof decodeFrame>;
+    try {
+      decoded = decodeFrame(raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw);
+    } catch (err) {
+      this.notify(`${(err as Error).message} (from ${this.#name(id)}; dropped)`, 'error');
+      return;
+    }
+    if (decoded.kind === 'chunk') {
+      this.#transfers.onChunk(id, decoded.chunk, false);
+      return;
+    }
+    const f = decoded.frame;
+    const chat = this.#chats.get(id);
+    switch (f.t) {
+      case 'hello':
+        await this.#onHello(id, f.identity, f.name);
+        if (chat) chat.peerHello = true;
+        void this.#flush(id);
+        return;
+      case 'msg':
+        await this.#onMessage(id, f.id, f.text, f.sentAt);
+        return;
+      case 'receipt':
+        for (const msgId of f.ids)
+          await this.#applyStatus(id, msgId, f.kind === 'read' ? 'READ' : 'DELIVERED');
+        return;
+      case 'typing':
+        this.#patch({
+          typing: { ...this.state.value.typing, [id]: f.on ? Date.now() + TYPING_TTL_MS : 0 },
+        });
+        return;
+      case 'file-offer':
+        this.#transfers.onOffer(id, f);
+        return;
+      case 'file-cancel':
+        this.#transfers.onCancel(id, f.id);
+        return;
+    }
+  }
+
+  async #onHello(
+    id: string,
+    identityJson: import('@enkrypted/crypto').PublicIdentityJson,
+    name: string,
+  ): Promise<void> {
+    if (!this.#pins) return;
+    try {
+      const identity = publicIdentityFromJson(identityJson);
+      const check = await this.#pins.check(id, identity);
+      const link = this.state.value.links[id];
+      this.#patch({
+        remoteIdentities: { ...this.state.value.remoteIdentities, [id]: identityJson },
+        pins: { ...this.state.value.pins, [id]: check.record },
+      });
+      if (link) this.#setLink(id, { ...link, identityChecked: true });
+      const c = this.#contact(id);
+      const clean = cleanName(name);
+      if (c && clean && c.name === shortId(id)) await this.#putContact({ ...c, name: clean });
+    } catch (err) {
+      if (isCryptoError(err, 'CRYPTO_IDENTITY_KEY_CHANGED')) {
+        // Blocking: close the chat, keep it closed until the user re-approves after verification.
+        this.#patch({
+          keyChanged: { ...this.state.value.keyChanged, [id]: identityJson },
+          remoteIdentities: { ...this.state.value.remoteIdentities, [id]: identityJson },
+        });
+        const chat = this.#chats.get(id);
+        this.#chats.delete(id);
+        this.#clearRedial(id);
+        await chat?.session.close();
+        const link = this.state.value.links[id];
+        if (link) this.#setLink(id, { ...link, state: undefined, identityChecked: false });
+        return;
+      }
+      this.notify(`${this.#name(id)} sent an invalid identity; the chat is not trusted.`, 'error');
+      await this.#chats.get(id)?.session.close();
+    }
+  }
+
+  /** After a key-change warning: pin the new key (optionally as verified) and reconnect. */
+  async acceptNewKey(id: string): Promise<void> {
+    const json = this.state.value.keyChanged[id];
+    if (!json || !this.#pins) return;
+    const record = await this.#pins.approve(id, publicIdentityFromJson(json), false);
+    const keyChanged = { ...this.state.value.keyChanged };
+    delete keyChanged[id];
+    this.#patch({ keyChanged, pins: { ...this.state.value.pins, [id]: record } });
+    this.connect(id);
+  }
+
+  async markVerified(id: string, verified: boolean): Promise<void> {
+    const json = this.state.value.remoteIdentities[id];
+    if (!json || !this.#pins) return;
+    const identity = publicIdentityFromJson(json);
+    const record = verified
+      ? await this.#pins.markVerified(id, identity)
+      : await this.#pins.approve(id, identity, false);
+    this.#patch({ pins: { ...this.state.value.pins, [id]: record } });
+  }
+
+  async #onMessage(id: string, msgId: string, text: string, sentAt: number): Promise<void> {
+    const known = (this.state.value.messages[id] ?? []).some((m) => m.id === msgId);
+    if (!known) {
+      const active = this.state.value.activeContact === id && isVisible();
+      const msg: ChatMessage = {
+        id: msgId,
+        contactId: id,
+        direction: 'in',
+        text,
+        sentAt,
+        receivedAt: Date.now(),
+        read: active,
+      };
+      await this.#saveMessage(msg);
+      const c = this.#contact(id);
+      if (c)
+        await this.#putContact({ ...c, unread: active ? 0 : c.unread + 1, lastActivity: msg.receivedAt });
+      this.#patch({ typing: { ...this.state.value.typing, [id]: 0 } });
+      void this.#sendReceipt(id, 'delivered', [msgId]);
+      if (active) void this.#sendReceipt(id, 'read', [msgId]);
+      return;
+    }
+    // A resend of something we have: the sender missed our receipt.
+    void this.#sendReceipt(id, 'delivered', [msgId]);
+  }
+
+  async #applyStatus(id: string, msgId: string, event: StatusEvent): Promise<void> {
+    const m = (this.state.value.messages[id] ?? []).find((x) => x.id === msgId && x.direction === 'out');
+    if (!m?.status) return;
+    const status = nextStatus(m.status, event);
+    if (status !== m.status) await this.#saveMessage({ ...m, status });
+  }
+
+  // ── Sending ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Queues a text message and sends it as soon as the session is Ready and the peer's identity was
+   * checked. Throws WEB_NOT_ENCRYPTED when this build cannot encrypt and debug mode is off.
+   */
+  async sendText(id: string, text: string): Promise<void> {
+    const trimmed = text.trim();
+    if (trimmed === '') return;
+    if ([...trimmed].length > MAX_TEXT_CHARS) {
+      throw new WebError(WEB_ERROR.tooLarge, `Messages are limited to ${MAX_TEXT_CHARS} characters.`);
+    }
+    this.assertCanSend(id);
+    const now = Date.now();
+    await this.#saveMessage({
+      id: randomId(),
+      contactId: id,
+      direction: 'out',
+      text: trimmed,
+      sentAt: now,
+      receivedAt: now,
+      status: 'queued',
+    });
+    this.#lastTypingSent.delete(id);
+    if (!this.#chats.has(id)) this.connect(id);
+    void this.#flush(id);
+  }
+
+  /** Throws WEB_NOT_ENCRYPTED (with the reason) or WEB_IDENTITY_KEY_CHANGED when sending is refused. */
+  assertCanSend(id: string): void {
+    const s = this.state.value;
+    if (s.keyChanged[id]) {
+      throw new WebError(
+        WEB_ERROR.identityKeyChanged,
+        "This contact's identity key changed: review it first.",
+      );
+    }
+    if (!s.settings.debugUnencrypted && !s.handshakeAvailable) {
+      throw new WebError(
+        WEB_ERROR.notEncrypted,
+        'Sending is disabled: end-to-end encryption is not available in this build (debug mode would send unencrypted).',
+      );
+    }
+  }
+
+  async #flush(id: string): Promise<void> {
+    const chat = this.#chats.get(id);
+    if (!chat?.ready || !chat.peerHello || chat.flushing) return;
+    if (!this.state.value.links[id]?.identityChecked) return;
+    chat.flushing = true;
+    try {
+      for (;;) {
+        const next = (this.state.value.messages[id] ?? []).find(
+          (m) => m.direction === 'out' && m.status === 'queued' && !m.file,
+        );
+        if (!next || this.#chats.get(id) !== chat || !chat.ready) return;
+        try {
+          await chat.session.send(
+            encodeControl({ t: 'msg', id: next.id, text: next.text, sentAt: next.sentAt }),
+          );
+        } catch {
+          return; // stays queued; the next Ready flushes it again
+        }
+        const current = (this.state.value.messages[id] ?? []).find((m) => m.id === next.id);
+        if (current?.status)
+          await this.#saveMessage({ ...current, status: nextStatus(current.status, 'SENT') });
+      }
+    } finally {
+      chat.flushing = false;
+    }
+  }
+
+  /** Called on input: sends "typing" at most every TYPING_SEND_INTERVAL_MS, if enabled. */
+  typing(id: string, on: boolean): void {
+    if (!this.state.value.settings.sendTyping || !this.#chats.get(id)?.ready) return;
+    const last = this.#lastTypingSent.get(id) ?? 0;
+    const now = Date.now();
+    if (on && now - last < TYPING_SEND_INTERVAL_MS) return;
+    if (!on && last === 0) return;
+    this.#lastTypingSent.set(id, on ? now : 0);
+    void this.#sendControl(id, { t: 'typing', on }).catch(() => undefined);
+  }
+
+  async sendFile(id: string, file: File, fastPath: boolean): Promise<void> {
+    this.assertCanSend(id);
+    const chat = this.#chats.get(id);
+    if (!chat?.ready || !chat.peerHello) {
+      throw new WebError(WEB_ERROR.transferFailed, 'Files can be sent only while the chat is connected.');
+    }
+    await this.#transfers.send(id, file, fastPath);
+  }
+
+  /** The safety number with a contact, once it presented its identity; undefined before. */
+  safetyNumber(id: string): SafetyNumber | undefined {
+    const json = this.state.value.remoteIdentities[id];
+    const own = this.state.value.profile;
+    if (!json || !own || !this.#identity) return undefined;
+    return computeSafetyNumber(
+      { identity: this.#identity.publicIdentity, stableId: own.peerId },
+      { identity: publicIdentityFromJson(json), stableId: id },
+    );
+  }
+
+  cancelTransfer(transferId: string): void {
+    this.#transfers.cancel(transferId);
+  }
+
+  fileUrl(transferId: string): Promise<string | undefined> {
+    return this.#transfers.url(transferId);
+  }
+
+  // ── Helpers ───────────────────────────────────────────────────────────────────────────────
+
+  async #saveMessage(m: ChatMessage): Promise<void> {
+    const all = this.state.value.messages;
+    const list = all[m.contactId] ?? [];
+    const i = list.findIndex((x) => x.id === m.id);
+    const next = i === -1 ? [...list, m] : list.map((x, j) => (j === i ? m : x));
+    this.#patch({ messages: { ...all, [m.contactId]: next } });
+    await this.#repo.putMessage(m);
+  }
+
+  async #putContact(c: Contact): Promise<void> {
+    const list = this.state.value.contacts;
+    const i = list.findIndex((x) => x.id === c.id);
+    this.#patch({ contacts: i === -1 ? [...list, c] : list.map((x, j) => (j === i ? c : x)) });
+    await this.#repo.putContact(c);
+  }
+
+  #contact(id: string): Contact | undefined {
+    return this.state.value.contacts.find((c) => c.id === id);
+  }
+
+  #name(id: string): string {
+    return this.#contact(id)?.name ?? shortId(id);
+  }
+
+  #patch(p: Partial<AppState>): void {
+    this.state.set({ ...this.state.value, ...p });
+  }
+
+  async close(): Promise<void> {
+    await this.#stopPeer();
+  }
+}
+
+function defaultLink(session: Session): LinkInfo {
+  return { state: session.state, encrypted: session.encrypted, everReady: false, identityChecked: false };
+}
+
+function cleanName(name: string): string {
+  return [...name.trim().replace(/\s+/g, ' ')].slice(0, MAX_DISPLAY_NAME_CHARS).join('');
+}
+
+export function shortId(id: string): string {
+  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
+}
+
+function isVisible(): boolean {
+  return typeof document === 'undefined' || document.visibilityState === 'visible';
+}
+
+function describePeerError(code: string | undefined): string {
+  switch (code) {
+    case PEER_ERROR.peerUnavailable:
+      return 'The contact is not online (unknown to the broker).';
+    case 'ID_TAKEN':
+      return 'Your id is in use in another tab or device.';
+    case 'NETWORK':
+      return 'Cannot reach the broker.';
+    case PEER_ERROR.timeout:
+      return 'Timed out.';
+    case PEER_ERROR.handshakeFailed:
+      return 'The encryption handshake failed.';
+    case undefined:
+      return 'Cannot reach the broker.';
+    default:
+      return `Connection failed (${code}).`;
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * The browser app end to end in headless Chromium: two isolated contexts (a desktop and a phone-sized
+ * one) create identities, add each other, connect through our broker, chat both ways with receipts,
+ * compare safety numbers, transfer a 5 MiB file and an image, survive a reload, and show clear
+ * messages for bad input. Writes screenshots to artifacts/screenshots/ and reports the build size and
+ * the first-screen time (reported, not asserted).
+ *
+ * Encryption: while @enkrypted/crypto exports no P3 handshake (`runHandshake`), the app refuses to
+ * send, which this test checks first; the chat itself then runs in the clearly marked debug mode.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { toBuffer } from 'qrcode';
+import { type BrokerUnderTest, REPO_ROOT, startOurBroker } from '../support/brokers.js';
+import {
+  buildSize,
+  DIST_DIR,
+  ensureWebBuild,
+  launchChromium,
+  newContext,
+  type StaticServer,
+  serveStatic,
+} from './support.js';
+
+const SHOTS = join(REPO_ROOT, 'artifacts', 'screenshots');
+/** Generous: a loaded 2-core machine can be slow to negotiate WebRTC or hash 5 MiB. */
+const WAIT_MS = 60_000;
+const FILE_BYTES = 5 * 1024 * 1024;
+
+interface Client {
+  name: string;
+  ctx: BrowserContext;
+  page: Page;
+  id: string;
+  consoleErrors: string[];
+  phone: boolean;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+describe('web app in Chromium', { timeout: 300_000 }, () => {
+  let broker: BrokerUnderTest;
+  let server: StaticServer;
+  let browser: Browser;
+  let alice: Client;
+  let bob: Client;
+  const brokerUrl = () => `http://127.0.0.1:${broker.port}/`;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ensureWebBuild();
+    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(), launchChromium()]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await broker?.stop();
+  });
+
+  async function open(name: string, phone: boolean): Promise<Client> {
+    const ctx = await newContext(browser, phone);
+    const page = await ctx.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    return { name, ctx, page, id: '', consoleErrors, phone };
+  }
+
+  /** Goes back to the contact list on a phone (one column); no-op on a desktop. */
+  async function toList(c: Client): Promise<void> {
+    if (!c.phone) return;
+    const back = c.page.getByRole('button', { name: /Back to contacts|← Contacts/ });
+    if (await back.first().isVisible()) await back.first().click();
+  }
+
+  async function openChat(c: Client, contactId: string): Promise<void> {
+    await toList(c);
+    await c.page.locator(`[data-contact="${contactId}"]`).click();
+  }
+
+  async function enableDebug(c: Client): Promise<void> {
+    await toList(c);
+    await c.page.getByRole('button', { name: 'Settings' }).click();
+    await c.page.getByTestId('debug-toggle').check();
+    await c.page.getByRole('button', { name: 'Save settings' }).click();
+    await c.page.getByText('Settings saved.').waitFor();
+  }
+
+  async function send(c: Client, text: string): Promise<void> {
+    const box = c.page.getByLabel('Message', { exact: true });
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  const outStatus = (c: Client, text: string) =>
+    c.page.locator('.msg-out', { hasText: text }).getAttribute('data-status');
+
+  async function waitStatus(c: Client, text: string, status: string): Promise<void> {
+    await c.page
+      .locator(`.msg-out[data-status="${status}"]`, { hasText: text })
+      .waitFor({ timeout: WAIT_MS });
+  }
+
+  /** Later steps build on earlier ones: after a failure they are skipped, not timed out one by one. */
+  let broken = false;
+  const step = (name: string, fn: (t: import('node:test').TestContext) => Promise<void>) =>
+    it(name, async (t) => {
+      if (broken) {
+        t.skip('an earlier step failed');
+        return;
+      }
+      try {
+        await fn(t);
+      } catch (err) {
+        broken = true;
+        for (const c of [alice, bob]) if (c) await shot(c.page, `failed-${c.name}`).catch(() => undefined);
+        throw err;
+      }
+    });
+
+  step('creates identities; the first screen is measured', async (t) => {
+    alice = await open('alice', false);
+    bob = await open('bob', true);
+    for (const c of [alice, bob]) {
+      await c.page.goto(server.url);
+      await c.page.getByRole('heading', { name: 'Welcome to Enkrypted' }).waitFor();
+      const firstScreenMs = await c.page.evaluate(() => performance.now());
+      t.diagnostic(`${c.name}: first screen usable ${firstScreenMs.toFixed(0)} ms after navigation start`);
+      if (c === alice) await shot(c.page, '01-onboarding');
+      await c.page.getByLabel(/Display name/).fill(c.name === 'alice' ? 'Alice' : 'Bob');
+      await c.page.getByText('Advanced: broker').click();
+      await c.page.getByLabel(/Broker URL/).fill(brokerUrl());
+      await c.page.getByRole('button', { name: 'Create my identity' }).click();
+      await c.page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
+      c.id = (await c.page.getByTestId('own-id').first().textContent()) ?? '';
+      assert.match(c.id, /^[0-9a-f]{32}$/);
+    }
+    await shot(alice.page, '02-my-identity');
+    await shot(bob.page, '02-my-identity-phone');
+    t.diagnostic(`production build: ${buildSize()} bytes in ${DIST_DIR}`);
+  });
+
+  step('refuses bad contact input with clear messages', async () => {
+    const p = alice.page;
+    await p.getByRole('button', { name: 'Add contact' }).click();
+    const err = p.getByTestId('add-error');
+    await p.getByLabel('Their peer id').fill(alice.id);
+    await p.getByRole('button', { name: 'Add and connect' }).click();
+    await err.filter({ hasText: 'your own id' }).waitFor();
+    await p.getByLabel('Their peer id').fill('not a valid id!');
+    await p.getByRole('button', { name: 'Add and connect' }).click();
+    await err.filter({ hasText: 'not a valid peer id' }).waitFor();
+    await p.getByLabel('Upload a QR code image').setInputFiles({
+      name: 'foreign.png',
+      mimeType: 'image/png',
+      buffer: await toBuffer('https://example.invalid/not-a-contact', { width: 300 }),
+    });
+    await err.filter({ hasText: 'not an Enkrypted contact code' }).waitFor();
+    await p.getByLabel('Upload a QR code image').setInputFiles({
+      name: 'junk.png',
+      mimeType: 'image/png',
+      buffer: randomBytes(2000),
+    });
+    await err.filter({ hasText: 'No QR code could be read' }).waitFor();
+    await shot(p, '03-add-contact-error');
+  });
+
+  step('adds a contact by QR image and refuses to send without end-to-end encryption', async () => {
+    const p = alice.page;
+    await p.getByLabel('Upload a QR code image').setInputFiles({
+      name: 'bob.png',
+      mimeType: 'image/png',
+      buffer: await toBuffer(`enkrypted:contact:${bob.id}`, { width: 300 }),
+    });
+    await p.getByRole('heading', { name: /Bob|…/ }).first().waitFor();
+    const handshakeMissing = await p.getByText('Sending disabled').first().isVisible();
+    if (handshakeMissing) {
+      assert.equal(await p.getByLabel('Message', { exact: true }).isDisabled(), true);
+      await shot(p, '04-sending-disabled-no-handshake');
+    }
+  });
+
+  step('connects in debug mode and chats both ways with delivery and read status', async () => {
+    await enableDebug(alice);
+    await enableDebug(bob);
+    await openChat(alice, bob.id);
+    const badge = alice.page.locator('[data-link-state="ready"]');
+    await badge.waitFor({ timeout: WAIT_MS });
+    assert.match((await badge.textContent()) ?? '', /Unencrypted/);
+
+    await send(alice, 'Hello Bob');
+    await waitStatus(alice, 'Hello Bob', 'delivered');
+    // Bob was not looking at the chat: one unread.
+    await toList(bob);
+    await bob.page
+      .locator(`[data-contact="${alice.id}"] [data-testid="unread"]`)
+      .waitFor({ timeout: WAIT_MS });
+    await shot(bob.page, '05-contact-list-unread-phone');
+    await openChat(bob, alice.id);
+    await bob.page.locator('.msg-in', { hasText: 'Hello Bob' }).waitFor();
+    await waitStatus(alice, 'Hello Bob', 'read');
+
+    // Typing indicator, then the reply.
+    await bob.page.getByLabel('Message', { exact: true }).fill('typing…');
+    await alice.page.getByTestId('typing').filter({ hasText: 'is typing' }).waitFor({ timeout: WAIT_MS });
+    await send(bob, 'Hi Alice, all good');
+    await alice.page.locator('.msg-in', { hasText: 'Hi Alice, all good' }).waitFor({ timeout: WAIT_MS });
+    await waitStatus(bob, 'Hi Alice, all good', 'read');
+    assert.equal(await outStatus(alice, 'Hello Bob'), 'read');
+    await shot(alice.page, '06-chat');
+    await shot(bob.page, '06-chat-phone');
+  });
+
+  step('shows the same 60-digit safety number on both sides and marks it verified', async () => {
+    const numbers: string[] = [];
+    for (const c of [alice, bob]) {
+      await c.page.getByRole('button', { name: 'Safety number' }).click();
+      const digits = ((await c.page.getByTestId('safety-number').textContent()) ?? '').replace(/\D/g, '');
+      assert.equal(digits.length, 60);
+      numbers.push(digits);
+    }
+    assert.equal(numbers[0], numbers[1]);
+    await alice.page.getByTestId('verified-toggle').check();
+    await shot(alice.page, '07-safety-number');
+    for (const c of [alice, bob]) await c.page.getByRole('button', { name: '← Back to chat' }).click();
+    await alice.page.getByTestId('verified').waitFor();
+  });
+
+  step(
+    'transfers a 5 MiB file with progress to 100% and identical bytes, and previews an image',
+    async () => {
+      const data = randomBytes(FILE_BYTES);
+      const digest = createHash('sha256').update(data).digest('hex');
+      await alice.page.getByLabel('Choose a file to send').setInputFiles({
+        name: 'big.bin',
+        mimeType: 'application/octet-stream',
+        buffer: data,
+      });
+      const bobFile = bob.page.locator('.msg-in [data-transfer-state]', { hasText: 'big.bin' });
+      // Progress is visible while it runs and reaches 100% before the transfer completes.
+      await bobFile.waitFor({ timeout: WAIT_MS });
+      await bob.page
+        .locator('.msg-in [data-transfer-state="done"]', { hasText: 'big.bin' })
+        .waitFor({ timeout: WAIT_MS });
+      await alice.page
+        .locator('.msg-out[data-status="delivered"], .msg-out[data-status="read"]', { hasText: 'big.bin' })
+        .waitFor({ timeout: WAIT_MS });
+      const [download] = await Promise.all([
+        bob.page.waitForEvent('download'),
+        bob.page.getByRole('link', { name: 'big.bin' }).click(),
+      ]);
+      const got = readFileSync((await download.path()) ?? '');
+      assert.equal(got.length, FILE_BYTES);
+      assert.equal(createHash('sha256').update(got).digest('hex'), digest);
+
+      const png = await toBuffer('an image for the preview', { width: 200 });
+      await bob.page
+        .getByLabel('Choose a file to send')
+        .setInputFiles({ name: 'pic.png', mimeType: 'image/png', buffer: png });
+      await alice.page.getByRole('img', { name: 'Preview of pic.png' }).waitFor({ timeout: WAIT_MS });
+      await shot(alice.page, '08-file-transfer');
+      await shot(bob.page, '08-file-transfer-phone');
+    },
+  );
+
+  step('keeps history across a reload and reconnects', async () => {
+    await alice.page.reload();
+    await alice.page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
+    await openChat(alice, bob.id);
+    await alice.page.locator('.msg-out', { hasText: 'Hello Bob' }).waitFor();
+    await alice.page.locator('.msg-in', { hasText: 'Hi Alice, all good' }).waitFor();
+    await alice.page.locator('[data-link-state="ready"]').waitFor({ timeout: WAIT_MS });
+    await send(alice, 'Back after reload');
+    await bob.page.locator('.msg-in', { hasText: 'Back after reload' }).waitFor({ timeout: WAIT_MS });
+    await shot(alice.page, '09-after-reload');
+  });
+
+  step('logged no CSP violation and no console error', async () => {
+    for (const c of [alice, bob]) {
+      const violations = await c.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+      assert.deepEqual(violations, [], `${c.name}: CSP violations`);
+      const csp = c.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
+      assert.deepEqual(csp, [], `${c.name}: CSP console errors`);
+      const page = c.consoleErrors.filter((e) => e.startsWith('pageerror'));
+      assert.deepEqual(page, [], `${c.name}: uncaught errors`);
+    }
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * Browser end-to-end support: builds apps/web when its dist is missing or older than its sources,
+ * serves the build from a tiny static server on loopback (with the CSP header the build ships), and
+ * launches Debian's Chromium through playwright-core, confined to loopback ICE.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { LOOPBACK, REPO_ROOT } from '../support/brokers.js';
+
+export const WEB_DIR = join(REPO_ROOT, 'apps', 'web');
+export const DIST_DIR = join(WEB_DIR, 'dist');
+export const CHROMIUM = '/usr/bin/chromium';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app unless the current dist is newer than every source it depends on. */
+export function ensureWebBuild(): void {
+  const index = join(DIST_DIR, 'index.html');
+  const sources = Math.max(
+    newestMtime(join(WEB_DIR, 'src')),
+    newestMtime(join(WEB_DIR, 'build')),
+    statSync(join(WEB_DIR, 'index.html')).mtimeMs,
+    ...['protocol', 'crypto', 'peer'].map((p) => newestMtime(join(REPO_ROOT, 'packages', p, 'src'))),
+  );
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  const r = spawnSync('npm', ['run', 'build', '-w', 'apps/web'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** Total bytes of the production build (every file under dist). */
+export function buildSize(dir = DIST_DIR): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    total += st.isDirectory() ? buildSize(p) : st.size;
+  }
+  return total;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `dir` on 127.0.0.1 with the headers of `security-headers.json`, except Permissions-Policy:
+ * the test needs one fake-microphone getUserMedia so Chromium enumerates the loopback interface
+ * (deps.md §5); the product keeps the header.
+ */
+export async function serveStatic(dir = DIST_DIR): Promise<StaticServer> {
+  const headers = JSON.parse(readFileSync(join(dir, 'security-headers.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
+  delete headers['Permissions-Policy'];
+  const root = normalize(dir + sep);
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = normalize(join(dir, path === '/' ? 'index.html' : decodeURIComponent(path)));
+    if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    url: `http://${LOOPBACK}:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      // Loopback-only WebRTC (deps.md §5): loopback candidates, full enumeration after a fake mic.
+      '--allow-loopback-in-peer-connection',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+    ],
+  });
+}
+
+/**
+ * Runs before any page script (injected by the driver, so the page's CSP does not apply to it):
+ * records CSP violations, grants the interface enumeration, and keeps ICE on 127.0.0.1 by dropping
+ * every other remote candidate, in trickled candidates and in SDP alike.
+ */
+export const PAGE_INIT = `(() => {
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+  navigator.mediaDevices.getUserMedia({ audio: true }).then((s) => s.getTracks().forEach((t) => t.stop())).catch(() => {});
+  const loop = (c) => / 127\\.0\\.0\\.1 /.test(c);
+  const P = RTCPeerConnection.prototype;
+  const addIce = P.addIceCandidate;
+  P.addIceCandidate = function (c, ...rest) {
+    const text = c && typeof c === 'object' ? c.candidate : undefined;
+    if (text && !loop(text)) return Promise.resolve();
+    return addIce.call(this, c, ...rest);
+  };
+  const setRemote = P.setRemoteDescription;
+  P.setRemoteDescription = function (d, ...rest) {
+    if (d && d.sdp) {
+      const sdp = d.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate:') || loop(l)).join('\\r\\n');
+      d = { type: d.type, sdp };
+    }
+    return setRemote.call(this, d, ...rest);
+  };
+})();`;
+
+export async function newContext(browser: Browser, phone: boolean): Promise<BrowserContext> {
+  const ctx = await browser.newContext(
+    phone
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true }
+      : { viewport: { width: 1100, height: 760 } },
+  );
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write', 'microphone']);
+  await ctx.addInitScript(PAGE_INIT);
+  return ctx;
+}
