@@ -13,3 +13,5 @@ export * from './mls/config.js';
 export * from './mls/handshake.js';
 export * from './mls/mls-layer.js';
 export * from './mls/provider.js';
+export * from './handshake/index.js';
+export * from './secure-channel/index.js';

@@ -20,7 +20,6 @@ import {
   encodeBase64url,
   encodeMessageFrames,
   encodePdu,
-  isHandshakePdu,
   isProtocolError,
   KEY_BYTES,
   type MessagePdu,
@@ -33,17 +32,24 @@ import {
   SESSION_ERROR,
   type CascadedPayload as WirePayload,
 } from '@enkrypted/protocol';
-import type { AesGcmLayer } from '../aes/aes-layer.js';
+import type { CiphersuiteImpl } from 'ts-mls';
+import { AesGcmLayer, type AesLayerState } from '../aes/aes-layer.js';
 import { Cascade } from '../cascade/cascade.js';
-import { concatBytes, utf8 } from '../encoding.js';
+import { concatBytes, fromBase64, toBase64, utf8 } from '../encoding.js';
 import { CRYPTO_ERROR, CryptoError } from '../errors.js';
 import type { PinCheck } from '../identity/contact-pins.js';
-import type { PublicIdentity } from '../identity/identity-keys.js';
+import {
+  type PublicIdentity,
+  type PublicIdentityJson,
+  publicIdentityFromJson,
+  publicIdentityToJson,
+} from '../identity/identity-keys.js';
 import { computeSafetyNumber, type SafetyNumber } from '../identity/safety-number.js';
-import type { MlKemLayer } from '../mlkem/mlkem-layer.js';
-import type { MlsLayer } from '../mls/mls-layer.js';
+import { MlKemLayer, type MlKemLayerState } from '../mlkem/mlkem-layer.js';
+import { MlsLayer } from '../mls/mls-layer.js';
+import { makeMlsCiphersuite } from '../mls/provider.js';
 import { type RandomBytes, webCryptoRandom } from '../random.js';
-import type { SignalLayer } from '../signal/signal-layer.js';
+import { SignalLayer, type SignalSessionJson } from '../signal/signal-layer.js';
 import { payloadFromWire, payloadToWire } from './payload.js';
 
 export type ChannelRole = 'initiator' | 'responder';
@@ -75,7 +81,7 @@ export interface SecureChannelOptions {
 }
 
 /** Cascade associated data: sessionId ‖ 0x00 ‖ messageId (both printable ASCII, so unambiguous). */
-export function messageAssociatedData(sessionId: string, messageId: string): Uint8Array {
+export function channelMessageAd(sessionId: string, messageId: string): Uint8Array {
   return concatBytes(utf8(sessionId), Uint8Array.of(0), utf8(messageId));
 }
 
@@ -132,10 +138,7 @@ export class SecureChannel {
       if (!(plaintext instanceof Uint8Array))
         throw new CryptoError(CRYPTO_ERROR.malformed, 'plaintext must be bytes');
       const messageId = encodeBase64url(this.#random(KEY_BYTES.id));
-      const payload = await this.#cascade.encrypt(
-        plaintext,
-        messageAssociatedData(this.sessionId, messageId),
-      );
+      const payload = await this.#cascade.encrypt(plaintext, channelMessageAd(this.sessionId, messageId));
       const msg: MessagePdu = {
         type: PDU_TYPE.message,
         messageId,
@@ -182,8 +185,7 @@ export class SecureChannel {
           this.#onPeerError?.(pdu);
           return null;
         default:
-          // Handshake PDUs after Ready (late duplicates): ignored (P8.2).
-          if (isHandshakePdu(pdu)) return null;
+          // Handshake PDUs after Ready (late duplicates, a peer's retry): ignored (P8.2).
           return null;
       }
     });
@@ -220,7 +222,7 @@ export class SecureChannel {
     const em = msg.encryptedMessage;
     if (!em.cascaded) throw new ProtocolError(SESSION_ERROR.encryptionRequired, 'cascade required');
     const payload = payloadFromWire(em.cascadedPayload as WirePayload);
-    return this.#cascade.decrypt(payload, messageAssociatedData(this.sessionId, msg.messageId));
+    return this.#cascade.decrypt(payload, channelMessageAd(this.sessionId, msg.messageId));
   }
 
   #serialise<T>(op: () => Promise<T>): Promise<T> {
@@ -229,8 +231,78 @@ export class SecureChannel {
     return run;
   }
 
-  /** The layers, for persistence (state.ts). */
-  get layers(): SecureChannelLayers {
-    return this.#layers;
+  /**
+   * Serialisable state for resumption after a transport outage (P7.4: Disconnected → Ready when both
+   * sides kept state). It holds every layer's secrets: store it encrypted, and never resume the same
+   * exported state twice (nonces and ratchets would repeat). The reassembler and its replay window
+   * are not kept: a resumed channel starts with none in flight, and the layers reject replays.
+   */
+  exportState(): Promise<SecureChannelState> {
+    return this.#serialise(async () => ({
+      v: SECURE_CHANNEL_STATE_VERSION,
+      sessionId: this.sessionId,
+      role: this.role,
+      localIdentity: publicIdentityToJson(this.localIdentity),
+      remoteIdentity: publicIdentityToJson(this.remoteIdentity),
+      mls: toBase64(this.#layers.mls.exportState()),
+      signal: this.#layers.signal.toJSON(),
+      mlkem: this.#layers.mlkem.exportState(),
+      aes: this.#layers.aes.exportState(),
+    }));
   }
+
+  /** Rebuilds a channel from exportState(); throws CRYPTO_MALFORMED on anything inconsistent. */
+  static async importState(
+    state: SecureChannelState,
+    options: SecureChannelOptions & { mlsSuite?: CiphersuiteImpl } = {},
+  ): Promise<SecureChannel> {
+    if (
+      state?.v !== SECURE_CHANNEL_STATE_VERSION ||
+      (state.role !== 'initiator' && state.role !== 'responder')
+    ) {
+      throw new CryptoError(CRYPTO_ERROR.malformed, 'not a secure channel state');
+    }
+    if (
+      typeof state.sessionId !== 'string' ||
+      state.mlkem?.role !== state.role ||
+      state.aes?.role !== state.role
+    ) {
+      throw new CryptoError(CRYPTO_ERROR.malformed, 'inconsistent secure channel state');
+    }
+    const random = options.random ?? webCryptoRandom;
+    const now = options.now ?? Date.now;
+    const suite = options.mlsSuite ?? (await makeMlsCiphersuite(random));
+    const layers: SecureChannelLayers = {
+      mls: MlsLayer.importState(fromBase64(state.mls), suite),
+      signal: SignalLayer.fromJSON(state.signal, random),
+      mlkem: MlKemLayer.importState(state.mlkem, { random, now }),
+      aes: await AesGcmLayer.importState(state.aes, { now }),
+    };
+    return new SecureChannel(
+      {
+        sessionId: state.sessionId,
+        role: state.role,
+        layers,
+        localIdentity: publicIdentityFromJson(state.localIdentity),
+        remoteIdentity: publicIdentityFromJson(state.remoteIdentity),
+      },
+      options,
+    );
+  }
+}
+
+export const SECURE_CHANNEL_STATE_VERSION = 1;
+
+/** JSON-safe state of a SecureChannel (contains secrets). */
+export interface SecureChannelState {
+  readonly v: typeof SECURE_CHANNEL_STATE_VERSION;
+  readonly sessionId: string;
+  readonly role: ChannelRole;
+  readonly localIdentity: PublicIdentityJson;
+  readonly remoteIdentity: PublicIdentityJson;
+  /** TLS-encoded MLS GroupState, base64. */
+  readonly mls: string;
+  readonly signal: SignalSessionJson;
+  readonly mlkem: MlKemLayerState;
+  readonly aes: AesLayerState;
 }
