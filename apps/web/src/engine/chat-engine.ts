@@ -11,6 +11,7 @@ import {
   type IdentityKeyPair,
   importIdentity,
   isCryptoError,
+  type PublicIdentityJson,
   publicIdentityFromJson,
   publicIdentityToJson,
   type SafetyNumber,
@@ -40,7 +41,7 @@ import { nextStatus, type StatusEvent } from '../logic/message-status.js';
 import type { ChatMessage, Contact, Profile } from '../logic/model.js';
 import { brokerAddress, type Settings } from '../logic/settings.js';
 import type { Repo } from '../store/repo.js';
-import { handshakeHook } from './handshake.js';
+import { handshakeAvailable, handshakeHook } from './handshake.js';
 import { type AppState, INITIAL_STATE, type LinkInfo, Observable } from './state.js';
 import { Transfers } from './transfers.js';
 
@@ -73,6 +74,8 @@ export class ChatEngine {
   #lastTypingSent = new Map<string, number>();
   #transfers: Transfers;
   #generation = 0;
+  /** Identities the P3 handshake authenticated, per contact (the hello must announce the same). */
+  #authenticated = new Map<string, PublicIdentityJson>();
 
   constructor(repo: Repo, pageUrl: string) {
     this.#repo = repo;
@@ -121,7 +124,6 @@ export class ChatEngine {
       messages[m.contactId] = list;
     }
     this.#pins = new ContactPins({ storage: this.#repo.pinStorage() });
-    const hook = data.profile ? this.#hookFor(importIdentity(data.profile.identity)) : undefined;
     this.state.set({
       ...INITIAL_STATE,
       phase: data.profile ? 'ready' : 'onboarding',
@@ -131,9 +133,7 @@ export class ChatEngine {
       messages,
       pins: data.pins,
       protected: this.#repo.protected,
-      handshakeAvailable:
-        hook !== undefined ||
-        handshakeHook({ identity: generateIdentity(webCryptoRandom), pins: this.#pins }) !== undefined,
+      handshakeAvailable: handshakeAvailable(),
     });
     if (data.profile) {
       this.#identity = importIdentity(data.profile.identity);
@@ -347,7 +347,17 @@ export class ChatEngine {
   }
 
   #hookFor(identity: IdentityKeyPair) {
-    return this.#pins ? handshakeHook({ identity, pins: this.#pins }) : undefined;
+    if (!this.#pins) return undefined;
+    return handshakeHook({
+      identity,
+      pins: this.#pins,
+      peerConnection: (remoteId) => this.#chats.get(remoteId)?.session.connection?.peerConnection,
+      onAuthenticated: (remoteId, remote) => {
+        const json = publicIdentityToJson(remote);
+        this.#authenticated.set(remoteId, json);
+        this.#patch({ remoteIdentities: { ...this.state.value.remoteIdentities, [remoteId]: json } });
+      },
+    });
   }
 
   #onIncoming(conn: DataConnection): void {
@@ -547,12 +557,20 @@ export class ChatEngine {
     }
   }
 
-  async #onHello(
-    id: string,
-    identityJson: import('@enkrypted/crypto').PublicIdentityJson,
-    name: string,
-  ): Promise<void> {
+  async #onHello(id: string, identityJson: PublicIdentityJson, name: string): Promise<void> {
     if (!this.#pins) return;
+    const authenticated = this.#authenticated.get(id);
+    if (
+      this.#chats.get(id)?.session.encrypted &&
+      JSON.stringify(authenticated) !== JSON.stringify(identityJson)
+    ) {
+      this.notify(
+        `${this.#name(id)} announced an identity other than the one the handshake proved.`,
+        'error',
+      );
+      await this.#chats.get(id)?.session.close();
+      return;
+    }
     try {
       const identity = publicIdentityFromJson(identityJson);
       const check = await this.#pins.check(id, identity);
