@@ -86,6 +86,15 @@ export class Cascade {
     return this.#serialise(() => this.#decrypt(payload, ad));
   }
 
+  /**
+   * Runs `op` in this cascade's queue, between encrypts and decrypts: the way to change a layer's
+   * state outside a message, e.g. `cascade.exclusive(() => aesLayer.rotate(timestamp))`, without
+   * racing a seal whose commit is still pending.
+   */
+  exclusive<T>(op: () => Promise<T> | T): Promise<T> {
+    return this.#serialise(async () => op());
+  }
+
   #serialise<T>(op: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(op, op);
     this.#queue = run.catch(() => undefined);

@@ -199,9 +199,18 @@ for (const withSignal of [false, true]) {
       assert.deepEqual(await b.cascade.decrypt(p, AD), patterned(5));
     });
 
-    it('serialises concurrent operations', async () => {
+    it('serialises concurrent operations, including a rotation queued between them', async () => {
       const { a, b } = await sides(withSignal);
-      const payloads = await Promise.all([1, 2, 3, 4].map((n) => a.cascade.encrypt(patterned(n * 100), AD)));
+      const first = a.cascade.encrypt(patterned(100), AD);
+      const rotated = a.cascade.exclusive(() => a.aes.rotate(a.aes.rotation + 1));
+      const rest = [2, 3, 4].map((n) => a.cascade.encrypt(patterned(n * 100), AD));
+      await rotated;
+      await b.cascade.exclusive(() => b.aes.rotate(b.aes.rotation + 1));
+      const payloads = await Promise.all([first, ...rest]);
+      assert.deepEqual(
+        payloads.map((p) => p.layerParameters.at(-1)?.counter),
+        [0, 0, 1, 2],
+      );
       const plaintexts = await Promise.all(payloads.map((p) => b.cascade.decrypt(p, AD)));
       for (const [i, pt] of plaintexts.entries()) assert.deepEqual(pt, patterned((i + 1) * 100));
     });
