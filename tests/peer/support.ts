@@ -25,16 +25,34 @@ export function openPeer(broker: BrokerUnderTest, extra: Partial<PeerOptions> = 
   return Peer.open(peerOptions(broker, extra), { timeoutMs: 20_000 });
 }
 
-/** Resolves with the `n` first values emitted as `data` by a connection. */
+/**
+ * Resolves with the `n` first values a connection emits as `data` (or a session as `message`);
+ * rejects after `timeoutMs` so a lost message fails the test instead of hanging it.
+ */
 export function collect(
-  conn: { on(e: 'data', l: (v: unknown) => void): () => void },
+  source: { on(e: never, l: (v: unknown) => void): () => void },
   n: number,
+  event: 'data' | 'message' = 'data',
+  timeoutMs = 60_000,
 ): Promise<unknown[]> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const got: unknown[] = [];
-    const off = conn.on('data', (v) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(
+        new Error(
+          `received ${got.length} of ${n} messages: ${got
+            .map((g) => (g instanceof Uint8Array ? new TextDecoder().decode(g) : String(g)))
+            .join(',')
+            .slice(0, 300)}`,
+        ),
+      );
+    }, timeoutMs);
+    const on = source.on as (e: string, l: (v: unknown) => void) => () => void;
+    const off = on.call(source, event, (v: unknown) => {
       got.push(v);
       if (got.length === n) {
+        clearTimeout(timer);
         off();
         resolve(got);
       }

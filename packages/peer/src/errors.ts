@@ -39,6 +39,11 @@ export const PEER_ERROR = {
   handshakeFailed: 'HANDSHAKE_FAILED',
   /** The transport was lost and could not be restored in time; queued messages are rejected with this. */
   recoveryFailed: 'RECOVERY_FAILED',
+  /**
+   * After a recovery, the remote had not received messages that had already left the retention
+   * window: they are reported (event on the session), never dropped silently.
+   */
+  messagesLost: 'MESSAGES_LOST',
   /** A P7 state-machine event that is not allowed in the current state (a bug, never silent). */
   invalidTransition: 'INVALID_TRANSITION',
 } as const;

@@ -88,3 +88,14 @@ export const RECOVERY_ATTEMPT_TIMEOUT_MS = 10_000;
 
 /** P8.3: handshake stall timer, from data channel open to encryption ready. */
 export const HANDSHAKE_TIMEOUT_MS = 300_000;
+
+/**
+ * Frames kept after they were handed to the transport, to re-send those a cut path swallowed. What
+ * can be in flight is bounded by the channel buffer (P8.1) plus the SCTP window; 4096 frames / 16 MiB
+ * covers that for typical message sizes.
+ */
+export const MAX_RETAINED_FRAMES = 4096;
+export const MAX_RETAINED_BYTES = 16 * 1024 * 1024;
+
+/** How long a restored transport waits for the remote's session-resume frame. */
+export const RESUME_TIMEOUT_MS = 15_000;

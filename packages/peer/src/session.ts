@@ -18,6 +18,9 @@ import {
   MAX_HANDSHAKE_INBOX_FRAMES,
   MAX_OUTAGE_QUEUE_BYTES,
   MAX_OUTAGE_QUEUE_MESSAGES,
+  MAX_RETAINED_BYTES,
+  MAX_RETAINED_FRAMES,
+  RESUME_TIMEOUT_MS,
 } from './limits.js';
 import type { ConnectOptions, Peer } from './peer.js';
 import { Emitter } from './util/emitter.js';
@@ -91,6 +94,12 @@ export class Session extends Emitter<SessionEvents> {
   #sendChain: Promise<void> = Promise.resolve();
   #receiveChain: Promise<void> = Promise.resolve();
   #flushing = false;
+  /** Application frames handed to / taken from the transport, across transports (session resume). */
+  #sent = 0;
+  #received = 0;
+  #retained: SessionFrame[] = [];
+  #retainedSizes: number[] = [];
+  #retainedBytes = 0;
 
   private constructor(remoteId: string, role: 'initiator' | 'responder', options: SessionOptions) {
     super();
@@ -202,6 +211,9 @@ export class Session extends Emitter<SessionEvents> {
 
   async #runAccept(conn: DataConnection): Promise<void> {
     this.#bind(conn);
+    // Let the caller attach listeners before the first transitions are emitted.
+    await Promise.resolve();
+    if (this.#closed) return;
     this.#apply('SIGNALING_REGISTERED');
     this.#apply('NEGOTIATION_STARTED');
     try {
@@ -226,7 +238,9 @@ export class Session extends Emitter<SessionEvents> {
     conn.on('transport-restored', () => {
       if (this.#closed) return;
       this.#apply('TRANSPORT_RESTORED');
-      void this.#secureChannel().catch((err) => this.#close(asPeerError(err, PEER_ERROR.handshakeFailed)));
+      void this.#resume()
+        .then(() => this.#secureChannel())
+        .catch((err) => this.#close(asPeerError(err, PEER_ERROR.recoveryFailed)));
     });
     conn.on('close', (reason) => {
       void this.#close(reason);
@@ -325,15 +339,67 @@ export class Session extends Emitter<SessionEvents> {
   #write(data: SessionFrame): Promise<void> {
     const conn = this.#conn;
     if (!conn) return Promise.reject(new PeerError(PEER_ERROR.notReady, 'no connection'));
-    if (!this.#secure) return conn.send(data);
+    if (!this.#secure) return conn.send(data).then(() => this.#retain(data));
     const secure = this.#secure;
     const plaintext = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const result = this.#sendChain.then(async () => {
       const sealed = await secure.seal(plaintext);
       await conn.send(sealed);
+      this.#retain(sealed);
     });
     this.#sendChain = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Keeps the last frames handed to the transport: a frame handed over just before the path dies may
+   * never arrive, and after recovery the remote's `received` count says which ones to send again.
+   */
+  #retain(frame: SessionFrame): void {
+    const size = typeof frame === 'string' ? frame.length * 3 : frame.byteLength;
+    this.#retained.push(frame);
+    this.#retainedSizes.push(size);
+    this.#retainedBytes += size;
+    this.#sent++;
+    while (this.#retained.length > MAX_RETAINED_FRAMES || this.#retainedBytes > MAX_RETAINED_BYTES) {
+      this.#retained.shift();
+      this.#retainedBytes -= this.#retainedSizes.shift() ?? 0;
+    }
+  }
+
+  /**
+   * [Enkrypted] session resume, run on a restored transport before Ready (P7.4): each side sends
+   * `{"type":"session-resume","received":n}` as its first frame, then re-sends the frames the other
+   * side has not received. Frames older than the retention window are reported (MESSAGES_LOST), never
+   * dropped silently.
+   */
+  async #resume(): Promise<void> {
+    const conn = this.#conn;
+    if (!conn) return;
+    const abort = new AbortController();
+    this.#handshakeAbort = abort;
+    try {
+      await conn.send(JSON.stringify({ type: 'session-resume', received: this.#received }));
+      const frame = await this.#handshakeChannel(abort.signal).receive({ timeoutMs: RESUME_TIMEOUT_MS });
+      const remoteReceived = parseResume(frame);
+      if (remoteReceived === undefined || remoteReceived > this.#sent) {
+        throw new PeerError(PEER_ERROR.recoveryFailed, 'the remote did not resume the session');
+      }
+      const oldest = this.#sent - this.#retained.length;
+      if (remoteReceived < oldest) {
+        this.emit(
+          'error',
+          new PeerError(
+            PEER_ERROR.messagesLost,
+            `${oldest - remoteReceived} messages were lost in the outage`,
+          ),
+        );
+      }
+      const resend = this.#retained.slice(Math.max(0, remoteReceived - oldest));
+      for (const f of resend) await conn.send(f);
+    } finally {
+      if (this.#handshakeAbort === abort) this.#handshakeAbort = undefined;
+    }
   }
 
   #onFrame(frame: SessionFrame): void {
@@ -351,6 +417,7 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   #deliver(frame: SessionFrame): void {
+    this.#received++;
     const secure = this.#secure;
     if (!secure) {
       this.emit('message', frame);
@@ -417,6 +484,17 @@ export class Session extends Emitter<SessionEvents> {
     this.#outage.rejectAll(reason ?? new PeerError(PEER_ERROR.closed, 'the session was closed'));
     await this.#conn?.close();
     this.emit('close', reason);
+  }
+}
+
+function parseResume(frame: SessionFrame): number | undefined {
+  if (typeof frame !== 'string' || frame.length > 200) return undefined;
+  try {
+    const v = JSON.parse(frame) as { type?: unknown; received?: unknown };
+    if (v.type !== 'session-resume' || typeof v.received !== 'number') return undefined;
+    return Number.isSafeInteger(v.received) && v.received >= 0 ? v.received : undefined;
+  } catch {
+    return undefined;
   }
 }
 
