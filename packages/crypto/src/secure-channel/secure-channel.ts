@@ -75,6 +75,8 @@ export interface SecureChannelOptions {
   readonly random?: RandomBytes;
   /** Wall clock (ms) for timestamps, rotations and reassembly timeouts. */
   readonly now?: () => number;
+  /** Monotonic clock (ms) for the informative processing times (vectors fix it). */
+  readonly elapsed?: () => number;
   readonly reassembler?: Omit<ReassemblerOptions, 'now'>;
   /** Called with each `protocol-error` the peer sends after Ready. */
   readonly onPeerError?: (pdu: ProtocolErrorPdu) => void;
@@ -110,7 +112,10 @@ export class SecureChannel {
     this.#now = options.now ?? Date.now;
     this.#onPeerError = options.onPeerError;
     const { mls, signal, mlkem, aes } = init.layers;
-    this.#cascade = new Cascade([mls, signal, mlkem, aes], { now: this.#now });
+    this.#cascade = new Cascade([mls, signal, mlkem, aes], {
+      now: this.#now,
+      ...(options.elapsed ? { elapsed: options.elapsed } : {}),
+    });
     this.#reassembler = new Reassembler({ ...options.reassembler, now: this.#now });
   }
 
