@@ -6,12 +6,12 @@
  * caller owns the resulting ClientState and hands it to MlsLayer.
  */
 import {
+  type Capabilities,
   type CiphersuiteImpl,
   type ClientState,
   createCommit,
   createGroup,
   decodeMlsMessage,
-  defaultCapabilities,
   defaultLifetime,
   emptyPskIndex,
   encodeMlsMessage,
@@ -24,11 +24,25 @@ import {
 } from 'ts-mls';
 import { CRYPTO_ERROR, CryptoError } from '../errors.js';
 import { mlsClientConfig } from './config.js';
+import { MLS_CIPHERSUITE } from './provider.js';
 
 /** Group ids and identities are short opaque strings; the cap stops oversized input early. */
 export const MLS_MAX_ID_BYTES = 256;
 /** Key packages and welcomes of suite 1 are ~330 bytes; anything near this cap is not ours. */
 export const MLS_MAX_HANDSHAKE_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * What our members support: the profile's suite and basic credentials, nothing else. ts-mls's
+ * defaultCapabilities() adds random GREASE values (RFC 9420 §13.5), which only matter for
+ * interoperating with unknown implementations and would make key packages non-reproducible.
+ */
+export const MLS_CAPABILITIES: Capabilities = {
+  versions: ['mls10'],
+  ciphersuites: [MLS_CIPHERSUITE],
+  extensions: [],
+  proposals: [],
+  credentials: ['basic'],
+};
 
 export interface MlsMember {
   keyPackage: KeyPackage;
@@ -44,7 +58,7 @@ export async function createMlsMember(
   }
   const kp = await generateKeyPackage(
     { credentialType: 'basic', identity },
-    defaultCapabilities(),
+    MLS_CAPABILITIES,
     defaultLifetime,
     [],
     impl,

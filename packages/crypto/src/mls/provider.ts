@@ -13,7 +13,9 @@
  *   Signing keys are 32-byte RFC 8032 seeds drawn from the injected randomness.
  * - AES-128-GCM of message contents and sender data: our GcmKey (@noble/ciphers for short inputs,
  *   WebCrypto for long ones) instead of a WebCrypto key import plus an async job per call.
- * - HPKE itself (only used by commits and welcomes) stays ts-mls's default.
+ * - HPKE itself (only used by commits and welcomes) stays ts-mls's default, except that key pairs
+ *   come from DeriveKeyPair(32 bytes of the injected randomness) (RFC 9180 §7.1.3), so that all
+ *   randomness of a member flows from one injected source and fixed-seed vectors are possible.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
@@ -53,6 +55,8 @@ const ED25519_PKCS8_PREFIX = Uint8Array.of(
   0x20,
 );
 const ED25519_SEED_BYTES = 32;
+/** DeriveKeyPair input for DHKEM(X25519): Nsk = 32 bytes of uniform randomness (RFC 9180 §7.1). */
+const HPKE_IKM_BYTES = 32;
 
 function source(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes as Uint8Array<ArrayBuffer>;
@@ -169,6 +173,7 @@ export async function makeMlsCiphersuite(random: RandomBytes = webCryptoRandom):
     ...base,
     hpke: {
       ...base.hpke,
+      generateKeyPair: () => base.hpke.deriveKeyPair(random(HPKE_IKM_BYTES)),
       encryptAead: (key, nonce, aad, plaintext) => aead(true, key, nonce, aad, plaintext),
       decryptAead: (key, nonce, aad, ciphertext) => aead(false, key, nonce, aad, ciphertext),
     },

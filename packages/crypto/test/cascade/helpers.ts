@@ -122,26 +122,27 @@ export function mlkemPair(
   return { a, b, rootA, rootB };
 }
 
-/** Initiator creates the group and adds the responder, who joins from the welcome. */
-export async function mlsPair(): Promise<{
-  a: MlsLayer;
-  b: MlsLayer;
-  exportA: Uint8Array;
-  exportB: Uint8Array;
-}> {
-  const impl = await makeMlsCiphersuite();
-  const alice = await createMlsMember(utf8('alice'), impl);
-  const bob = await createMlsMember(utf8('bob'), impl);
-  const group = await createTwoMemberGroup(impl, alice.member, bob.keyPackageBytes, utf8('group'));
-  const bobState = await joinTwoMemberGroup(impl, bob.member, group.welcomeBytes);
-  const a = new MlsLayer(group.state, impl);
-  const b = new MlsLayer(bobState, impl);
+/**
+ * Initiator creates the group and adds the responder, who joins from the welcome. With a seed, each
+ * member draws all its randomness from its own seeded stream (fixed-seed vectors).
+ */
+export async function mlsPair(
+  seed?: string,
+): Promise<{ a: MlsLayer; b: MlsLayer; exportA: Uint8Array; exportB: Uint8Array }> {
+  const implA = await makeMlsCiphersuite(seed === undefined ? undefined : seededRandom(`${seed}/alice`));
+  const implB = seed === undefined ? implA : await makeMlsCiphersuite(seededRandom(`${seed}/bob`));
+  const alice = await createMlsMember(utf8('alice'), implA);
+  const bob = await createMlsMember(utf8('bob'), implB);
+  const group = await createTwoMemberGroup(implA, alice.member, bob.keyPackageBytes, utf8('group'));
+  const bobState = await joinTwoMemberGroup(implB, bob.member, group.welcomeBytes);
+  const a = new MlsLayer(group.state, implA);
+  const b = new MlsLayer(bobState, implB);
   const context = utf8('ctx');
   return {
     a,
     b,
-    exportA: await exportMlsSecret(a.state, impl, 'EnkryptedChat-v0 test', context),
-    exportB: await exportMlsSecret(b.state, impl, 'EnkryptedChat-v0 test', context),
+    exportA: await exportMlsSecret(a.state, implA, 'EnkryptedChat-v0 test', context),
+    exportB: await exportMlsSecret(b.state, implB, 'EnkryptedChat-v0 test', context),
   };
 }
 

@@ -9,7 +9,8 @@ import { deriveAesBaseSecret } from '../../src/aes/keys.js';
 import { fromHex, toHex, utf8 } from '../../src/cascade/bytes.js';
 import { Cascade } from '../../src/cascade/cascade.js';
 import type { LayerParameters } from '../../src/layer.js';
-import { mlkemPair } from './helpers.js';
+import { deriveMlKemExport } from '../../src/mlkem/handshake.js';
+import { mlkemPair, mlsPair, signalPair } from './helpers.js';
 
 export const VECTOR_TIMESTAMP = 1717000000000;
 
@@ -42,8 +43,7 @@ export interface MlKemVectorFile {
 
 export interface LiveCascadeVectorFile {
   description: string;
-  aesSeed: string;
-  mlkemSeed: string;
+  seed: string;
   rotation: number;
   messages: {
     from: 'a' | 'b';
@@ -138,26 +138,36 @@ export async function computeMlKemVector(): Promise<MlKemVectorFile> {
   };
 }
 
-/** The ML-KEM → AES part of the cascade with fixed seeds (the deterministic layers of V8). */
-export async function liveCascadePair(aesSeed: string, mlkemSeed: string, rotation: number) {
-  const baseSecret = deriveAesBaseSecret([sha256(utf8(aesSeed))], sha256(utf8('transcript')));
-  const mlkem = mlkemPair(mlkemSeed, { now: () => rotation });
+/**
+ * A fixed-seed vector of the full four-layer cascade MLS → Signal → ML-KEM → AES, each
+ * layer built through its real handshake helpers from seeded randomness.
+ */
+export async function liveCascadePair(seed: string, rotation: number) {
+  const mls = await mlsPair(`${seed}/mls`);
+  const signal = await signalPair(`${seed}/signal`);
+  const mlkem = mlkemPair(`${seed}/mlkem`, { now: () => rotation });
+  const secretsA = [mls.exportA, deriveMlKemExport(mlkem.rootA, 'aes-base')];
+  const secretsB = [mls.exportB, deriveMlKemExport(mlkem.rootB, 'aes-base')];
+  const transcript = sha256(utf8(`${seed}/transcript`));
   const clock = { now: () => rotation, elapsed: () => 0 };
-  const a = new Cascade(
-    [mlkem.a, await AesGcmLayer.create({ role: 'initiator', baseSecret, rotation })],
-    clock,
-  );
-  const b = new Cascade(
-    [mlkem.b, await AesGcmLayer.create({ role: 'responder', baseSecret, rotation })],
-    clock,
-  );
+  const aesA = await AesGcmLayer.create({
+    role: 'initiator',
+    baseSecret: deriveAesBaseSecret(secretsA, transcript),
+    rotation,
+  });
+  const aesB = await AesGcmLayer.create({
+    role: 'responder',
+    baseSecret: deriveAesBaseSecret(secretsB, transcript),
+    rotation,
+  });
+  const a = new Cascade([mls.a, signal.a, mlkem.a, aesA], clock);
+  const b = new Cascade([mls.b, signal.b, mlkem.b, aesB], clock);
   return { a, b };
 }
 
 export async function computeLiveCascadeVector(): Promise<LiveCascadeVectorFile> {
-  const aesSeed = 'enkrypted-v0-live-aes';
-  const mlkemSeed = 'enkrypted-v0-live-mlkem';
-  const { a, b } = await liveCascadePair(aesSeed, mlkemSeed, VECTOR_TIMESTAMP);
+  const seed = 'enkrypted-v0-live';
+  const { a, b } = await liveCascadePair(seed, VECTOR_TIMESTAMP);
   const messages: LiveCascadeVectorFile['messages'] = [];
   for (const step of MLKEM_SCRIPT) {
     const p = await (step.from === 'a' ? a : b).encrypt(utf8(step.plaintext), utf8(step.ad));
@@ -171,9 +181,8 @@ export async function computeLiveCascadeVector(): Promise<LiveCascadeVectorFile>
   }
   return {
     description:
-      'Cascade ML-KEM-768 → AES-256-GCM with fixed seeds: AES base secret = deriveAesBaseSecret([SHA-256(utf8(aesSeed))], SHA-256(utf8("transcript"))), ML-KEM pair as in mlkem-layer.json with mlkemSeed (default re-key interval), rotation and clock fixed. The MLS layer cannot join a fixed-seed vector (ts-mls draws HPKE keys internally).',
-    aesSeed,
-    mlkemSeed,
+      'The full cascade MLS → Signal → ML-KEM-768 → AES-256-GCM from fixed seeds, layers built directly (no handshake; the handshake V8 vector covers that). Layers are built by the test helpers from seeded streams (block i = SHA-256(utf8(stream seed) || u64be(i))): MLS members from seed + "/mls/alice" and "/mls/bob" (all MLS randomness, HPKE key pairs via DeriveKeyPair), the Signal session from seed + "/signal", the ML-KEM exchange from seed + "/mlkem" + "/initiator" and "/responder"; AES base secret = deriveAesBaseSecret([MLS-Exporter("EnkryptedChat-v0 test", "ctx", 32), ML-KEM export("aes-base")], SHA-256(utf8(seed + "/transcript"))); rotation and clocks fixed at 1717000000000. Each message is encrypted by `from` with AD = adHex.',
+    seed,
     rotation: VECTOR_TIMESTAMP,
     messages,
   };

@@ -117,10 +117,11 @@ describe('fixed-seed vectors of our layers', () => {
     }
   });
 
-  it('cascade-live.json (ML-KEM → AES): recomputed byte for byte and decrypted by the receiver', async () => {
+  it('cascade-live.json (MLS → Signal → ML-KEM → AES from fixed seeds): recomputed byte for byte and decrypted by the receiver', async () => {
     const stored = load<LiveCascadeVectorFile>('cascade-live.json', 'messages');
     assert.deepEqual(await computeLiveCascadeVector(), stored);
-    const { a, b } = await liveCascadePair(stored.aesSeed, stored.mlkemSeed, stored.rotation);
+    assert.equal(stored.messages[0]?.layerParameters.length, 4);
+    const { a, b } = await liveCascadePair(stored.seed, stored.rotation);
     for (const m of stored.messages) {
       const sender = m.from === 'a' ? a : b;
       const receiver = m.from === 'a' ? b : a;
