@@ -2,17 +2,29 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   ContactPins,
+  createHandshake,
   generateIdentity,
+  type HandshakeOptions,
   runHandshake,
   type SecureChannel,
   webCryptoRandom,
 } from '@enkrypted/crypto';
-import type { DataConnection, Peer } from '@enkrypted/peer';
+import type { DataConnection, HandshakeHook, Peer } from '@enkrypted/peer';
 import { openPeer } from '../peer/support.js';
 import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
 import { type FrameChannel, fingerprints, frameChannel } from './support.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
+
+/**
+ * Type-level check: our hook takes exactly the (channel, ctx) the peer package's HandshakeHook is
+ * given; only the resolved value differs (a SecureChannel, whose seal yields several frames).
+ */
+export function asPeerHookShape(
+  options: HandshakeOptions,
+): (...args: Parameters<HandshakeHook>) => Promise<SecureChannel> {
+  return createHandshake(options);
+}
 
 async function sendAll(channel: FrameChannel, frames: string[]): Promise<void> {
   // One at a time: the connection's queue is bounded and applies the P8.1 back-pressure.
@@ -78,16 +90,12 @@ describe('end to end: two Node peers, a real broker, a real data channel, the fu
           remoteFingerprint: fa.remote,
         },
       ),
-      runHandshake(
-        chB,
-        { role: connB.role, remoteId: a.id, signal },
-        {
-          identity: bobId,
-          pins: new ContactPins(),
-          localFingerprint: fb.local,
-          remoteFingerprint: fb.remote,
-        },
-      ),
+      createHandshake({
+        identity: bobId,
+        pins: new ContactPins(),
+        localFingerprint: fb.local,
+        remoteFingerprint: fb.remote,
+      })(chB, { role: connB.role, remoteId: a.id, signal }),
     ]);
     assert.equal(secureA.sessionId, secureB.sessionId);
     assert.equal(secureA.safetyNumber('alice', 'bob').digits, secureB.safetyNumber('bob', 'alice').digits);

@@ -100,6 +100,8 @@ export class SecureChannel {
   readonly #now: () => number;
   readonly #onPeerError: ((pdu: ProtocolErrorPdu) => void) | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Set when the peer ended the session with a fatal `protocol-error`: nothing is sealed or opened after. */
+  #endedByPeer: string | undefined;
 
   constructor(init: SecureChannelInit, options: SecureChannelOptions = {}) {
     this.sessionId = init.sessionId;
@@ -117,6 +119,11 @@ export class SecureChannel {
       ...(options.elapsed ? { elapsed: options.elapsed } : {}),
     });
     this.#reassembler = new Reassembler({ ...options.reassembler, now: this.#now });
+  }
+
+  /** The wire code of the fatal `protocol-error` that ended this channel, if any. */
+  get endedByPeer(): string | undefined {
+    return this.#endedByPeer;
   }
 
   /** Current AES rotation timestamp. */
@@ -187,6 +194,7 @@ export class SecureChannel {
           await this.#layers.aes.rotate(pdu.rotationTimestamp);
           return null;
         case PDU_TYPE.protocolError:
+          if (pdu.fatal) this.#endedByPeer = pdu.code;
           this.#onPeerError?.(pdu);
           return null;
         default:
@@ -231,7 +239,13 @@ export class SecureChannel {
   }
 
   #serialise<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(op, op);
+    const guarded = () => {
+      if (this.#endedByPeer !== undefined) {
+        return Promise.reject(new CryptoError(CRYPTO_ERROR.notReady, 'the peer ended this session'));
+      }
+      return op();
+    };
+    const run = this.#queue.then(guarded, guarded);
     this.#queue = run.catch(() => undefined);
     return run;
   }

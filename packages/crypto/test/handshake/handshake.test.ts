@@ -382,6 +382,23 @@ describe('handshake over a loopback pair', () => {
     assert.ok(b.code === SESSION_ERROR.handshakeTimeout || b.reportedByPeer);
   });
 
+  test('a flood of unknown-type frames during the handshake ends it (bounded), after dropping the first ones', async () => {
+    const junk = Array.from(
+      { length: 65 },
+      (_, i) => `{"type":"typing-${i}","specVersion":"EnkryptedChat-Profile-v0"}`,
+    );
+    const few = await handshakePair({
+      intercept: (frame, dir, index) =>
+        dir === 'i2r' && index === 0 ? [...junk.slice(0, 10), frame] : [frame],
+    });
+    await exchange(ready(few.a), ready(few.b));
+    const flood = await handshakePair({
+      intercept: (frame, dir, index) => (dir === 'i2r' && index === 0 ? [...junk, frame] : [frame]),
+    });
+    assert.equal(rejection(flood.b).code, SESSION_ERROR.handshakeFailed);
+    rejection(flood.a);
+  });
+
   test('aborting through ctx.signal ends the handshake with HANDSHAKE_FAILED', async () => {
     const ends = loopback((f, dir) => (dir === 'i2r' ? [] : [f]));
     const controller = new AbortController();

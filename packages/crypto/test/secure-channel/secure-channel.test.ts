@@ -241,6 +241,23 @@ describe('SecureChannel', () => {
     assert.equal(err, CRYPTO_ERROR.malformed);
   });
 
+  test('a fatal protocol-error from the peer ends the channel: nothing is sealed or opened after it', async () => {
+    const { a, b } = await pair();
+    const frame = (await a.seal(text('late')))[0] as string;
+    const bye = encodePdu({
+      type: PDU_TYPE.protocolError,
+      code: SESSION_ERROR.channelBindingFailed,
+      fatal: true,
+    });
+    const notice = encodePdu({ type: PDU_TYPE.protocolError, code: CHUNK_ERROR.timeout, fatal: false });
+    assert.equal(await b.open(notice), null);
+    assert.equal(b.endedByPeer, undefined);
+    assert.equal(await b.open(bye), null);
+    assert.equal(b.endedByPeer, SESSION_ERROR.channelBindingFailed);
+    await refused(b.open(frame), CRYPTO_ERROR.notReady);
+    await assert.rejects(b.seal(text('x')), (e) => isCryptoError(e, CRYPTO_ERROR.notReady));
+  });
+
   test('exportState/importState resumes both sides (P7.4)', async () => {
     const { a, b } = await pair();
     assert.deepEqual(await deliver(b, await a.seal(text('one'))), [text('one')]);
