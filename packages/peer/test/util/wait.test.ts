@@ -11,7 +11,11 @@ test('waitFor resolves, times out with TIMEOUT, aborts with ABORTED, and always 
       subscribed--;
     };
   };
-  assert.equal(await waitFor<number>('x', (resolve) => (resolve(7), () => {})), 7);
+  const immediate = (resolve: (v: number) => void) => {
+    resolve(7);
+    return () => {};
+  };
+  assert.equal(await waitFor<number>('x', immediate), 7);
   await assert.rejects(waitFor('x', never, { timeoutMs: 10 }), (e) => isPeerError(e, PEER_ERROR.timeout));
   const ac = new AbortController();
   const p = waitFor('x', never, { signal: ac.signal });
