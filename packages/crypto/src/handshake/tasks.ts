@@ -134,6 +134,7 @@ export class HandshakeCrypto {
   #peerSignalKeys: { signingKey: Uint8Array; dhKey: Uint8Array } | undefined;
   // MLS
   #mlsMember: MlsMember | undefined;
+  #ownKeyPackage: Uint8Array | undefined;
   #mlsState: ClientState | undefined;
   #commit: MlsCommit | undefined;
   // Signal
@@ -241,6 +242,7 @@ export class HandshakeCrypto {
         return [await this.#bindingSend()];
       case 'binding-verify':
         this.#bindingVerify(pdu as HandshakeFinished);
+        await this.#pinFirstUse();
         return [];
     }
   }
@@ -250,13 +252,24 @@ export class HandshakeCrypto {
     return this.#sessionId;
   }
 
-  /** Verifies and pins the peer's identity (TOFU); it must match the keys of its Signal PDU. */
+  /**
+   * Adopts the peer's (binding-verified) identity; it must match the keys of its Signal PDU. A
+   * contact pinned with another key is refused at once (CRYPTO_IDENTITY_KEY_CHANGED, blocking). A
+   * first contact is pinned only once the handshake verified (#pinFirstUse), so a failed attempt by
+   * an impostor never plants its key.
+   */
   async #adoptPeerIdentity(identity: PublicIdentity): Promise<void> {
     if (this.#peerSignalKeys !== undefined && !sameKeys(this.#peerSignalKeys, identity)) {
       throw malformed('Signal and MLS present different identities');
     }
-    this.#pin = await this.#o.pins.check(this.#o.contactId, identity);
+    if ((await this.#o.pins.get(this.#o.contactId)) !== undefined) {
+      this.#pin = await this.#o.pins.check(this.#o.contactId, identity);
+    }
     this.#peerIdentity = identity;
+  }
+
+  async #pinFirstUse(): Promise<void> {
+    if (this.#pin === undefined) this.#pin = await this.#o.pins.check(this.#o.contactId, this.#requirePeer());
   }
 
   #notePeerSignalKeys(keys: { signingKey: Uint8Array; dhKey: Uint8Array }): void {
@@ -283,7 +296,6 @@ export class HandshakeCrypto {
     this.#ownKeyPackage = keyPackageBytes;
     return member;
   }
-  #ownKeyPackage: Uint8Array | undefined;
 
   async #sendKeyPackage(req: MlsKeyPackageRequest): Promise<HandshakePdu[]> {
     if (req.cipherSuite !== MLS_CIPHER_SUITE_ID) throw malformed('unsupported MLS cipher suite');

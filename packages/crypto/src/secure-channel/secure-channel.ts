@@ -22,6 +22,7 @@ import {
   encodePdu,
   isProtocolError,
   KEY_BYTES,
+  MAX_REASSEMBLED_BYTES,
   type MessagePdu,
   PDU_ERROR,
   PDU_TYPE,
@@ -81,6 +82,13 @@ export interface SecureChannelOptions {
   /** Called with each `protocol-error` the peer sends after Ready. */
   readonly onPeerError?: (pdu: ProtocolErrorPdu) => void;
 }
+
+/**
+ * Largest plaintext `seal` accepts. The ciphertext must fit the reassembler's MAX_REASSEMBLED_BYTES
+ * (16 MiB); the four layers add well under 1 KiB, so 64 KiB of headroom is generous. Checked before
+ * encrypting, so an oversized message never advances any layer.
+ */
+export const MAX_PLAINTEXT_BYTES = MAX_REASSEMBLED_BYTES - 64 * 1024;
 
 /** Cascade associated data: sessionId ‖ 0x00 ‖ messageId (both printable ASCII, so unambiguous). */
 export function channelMessageAd(sessionId: string, messageId: string): Uint8Array {
@@ -149,6 +157,9 @@ export class SecureChannel {
     return this.#serialise(async () => {
       if (!(plaintext instanceof Uint8Array))
         throw new CryptoError(CRYPTO_ERROR.malformed, 'plaintext must be bytes');
+      if (plaintext.length > MAX_PLAINTEXT_BYTES) {
+        throw new CryptoError(CRYPTO_ERROR.encryptFailed, `plaintext over ${MAX_PLAINTEXT_BYTES} bytes`);
+      }
       const messageId = encodeBase64url(this.#random(KEY_BYTES.id));
       const payload = await this.#cascade.encrypt(plaintext, channelMessageAd(this.sessionId, messageId));
       const msg: MessagePdu = {

@@ -211,7 +211,10 @@ describe('handshake over a loopback pair', () => {
   });
 
   test('a DTLS fingerprint substituted in the SDP (broker MITM) is detected: CHANNEL_BINDING_FAILED on both sides', async () => {
-    const r = await handshakePair({ aSees: { local: FP_A, remote: FP_EVIL } });
+    const alice = party();
+    const r = await handshakePair({ a: alice, aSees: { local: FP_A, remote: FP_EVIL } });
+    // A failed first contact pins nothing: an impostor's attempt cannot plant its key.
+    assert.equal(await alice.pins.get('bob'), undefined);
     const a = rejection(r.a);
     const b = rejection(r.b);
     assert.equal(a.code, SESSION_ERROR.channelBindingFailed);
@@ -258,6 +261,7 @@ describe('handshake over a loopback pair', () => {
     void m1;
     void m2;
     assert.notEqual(a1.safetyNumber('alice', 'bob').digits, b2.safetyNumber('bob', 'alice').digits);
+    assert.equal(a1.pin?.status, 'pinned-first-use');
 
     // Now Alice and Bob pin each other's genuine keys in a direct handshake (after forgetting the relay's).
     await alice.pins.forget('bob');

@@ -14,7 +14,7 @@ import {
 } from '@enkrypted/protocol';
 import fc from 'fast-check';
 import { CRYPTO_ERROR, isCryptoError } from '../../src/errors.js';
-import { SecureChannel } from '../../src/secure-channel/secure-channel.js';
+import { MAX_PLAINTEXT_BYTES, SecureChannel } from '../../src/secure-channel/secure-channel.js';
 import { handshakePair } from '../handshake/fixtures.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -129,6 +129,14 @@ describe('SecureChannel', () => {
     // Nothing moved in any layer: the first genuine message and a new one still open.
     assert.deepEqual(await b.open(frame), text('secret'));
     assert.deepEqual(await deliver(b, await a.seal(text('next'))), [text('next')]);
+  });
+
+  test('a plaintext too large for one message is refused before any layer moves', async () => {
+    const { a, b } = await pair();
+    await assert.rejects(a.seal(new Uint8Array(MAX_PLAINTEXT_BYTES + 1)), (e) =>
+      isCryptoError(e, CRYPTO_ERROR.encryptFailed),
+    );
+    assert.deepEqual(await deliver(b, await a.seal(text('fine'))), [text('fine')]);
   });
 
   test('truncation of the ciphertext is refused', async () => {
