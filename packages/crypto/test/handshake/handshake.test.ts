@@ -9,6 +9,7 @@ import {
   PDU_TYPE,
   SESSION_ERROR,
 } from '@enkrypted/protocol';
+import fc from 'fast-check';
 import { type HandshakeError, isHandshakeError } from '../../src/handshake/errors.js';
 import type { Frame } from '../../src/handshake/run-handshake.js';
 import type { SecureChannel } from '../../src/secure-channel/secure-channel.js';
@@ -106,6 +107,34 @@ describe('handshake over a loopback pair', () => {
       await exchange(ready(r.a), ready(r.b));
     });
   }
+
+  test('property: random delays and duplicates on the real driver always reach Ready', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(8), fc.boolean()), { minLength: 16, maxLength: 16 }),
+        async (plan) => {
+          const timers = new Set<ReturnType<typeof setTimeout>>();
+          let n = 0;
+          const r = await handshakePair({
+            intercept: (frame, _dir, _index, later) => {
+              const [delay, dup] = plan[n++ % plan.length] as [number, boolean];
+              for (let i = 0; i < (dup ? 2 : 1); i++) {
+                const t = setTimeout(() => {
+                  timers.delete(t);
+                  later(frame);
+                }, delay);
+                timers.add(t);
+              }
+              return [];
+            },
+          });
+          for (const t of timers) clearTimeout(t);
+          await exchange(ready(r.a), ready(r.b));
+        },
+      ),
+      { numRuns: 8 },
+    );
+  });
 
   test('each flight delivered in reverse order still reaches Ready', async () => {
     // Frames are held and released in reverse each time the sender has sent a burst (next tick).

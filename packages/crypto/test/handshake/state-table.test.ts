@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HANDSHAKE_PDU_TYPES, type HandshakePduType, SESSION_ERROR } from '@enkrypted/protocol';
+import fc from 'fast-check';
 import { MAX_EARLY_HANDSHAKE_PDUS } from '../../src/handshake/constants.js';
 import {
   type HandshakeAction,
@@ -227,6 +228,27 @@ describe('handshake state table', () => {
       assert.equal(step(started, { kind: 'start' }).state.phase, 'failed');
     });
   }
+
+  test('property: any delivery order, with any identical duplicates, reaches Ready exactly once', () => {
+    for (const role of ROLES) {
+      const pdus = HAPPY[role];
+      fc.assert(
+        fc.property(
+          fc.shuffledSubarray(pdus, { minLength: pdus.length, maxLength: pdus.length }),
+          fc.array(fc.nat(pdus.length - 1), { maxLength: 6 }),
+          (order, dups) => {
+            const withDups = [...order];
+            for (const d of dups) withDups.splice(d, 0, order[d] as HandshakePduType);
+            const { state, actions } = runAll(role, withDups);
+            assert.equal(state.phase, 'ready');
+            assert.equal(actions.filter((a) => a.kind === 'ready').length, 1);
+            assert.equal(failure(actions), undefined);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    }
+  });
 
   test('initiator: the Signal response waits for the MLS key package (peer identity) and then runs after it', () => {
     let r = step(initialState('initiator'), { kind: 'start' });
