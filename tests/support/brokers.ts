@@ -52,6 +52,8 @@ export interface StartOptions {
   allowDiscovery?: boolean;
   key?: string;
   path?: string;
+  /** Run our broker from `dist/` (built JavaScript, as deployed) instead of source through tsx. */
+  fromDist?: boolean;
 }
 
 /** A port that was free a moment ago (for servers that cannot listen on port 0 and report it). */
@@ -177,11 +179,11 @@ export function startOurBroker(opts: StartOptions = {}): Promise<BrokerUnderTest
   const key = opts.key ?? 'peerjs';
   const path = normalize(opts.path ?? '/');
   return launch('enkrypted', key, path, async (fixedPort) => {
+    const entry = opts.fromDist
+      ? [join('packages', 'broker', 'dist', 'cli.js')]
+      : ['--conditions=source', '--import', 'tsx', join('packages', 'broker', 'src', 'cli.ts')];
     const args = [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      join('packages', 'broker', 'src', 'cli.ts'),
+      ...entry,
       '--port',
       String(fixedPort ?? 0),
       '--host',

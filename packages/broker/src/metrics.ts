@@ -1,6 +1,7 @@
 /**
- * Prometheus metrics on a registry of our own (several brokers can live in one process). Counters
- * are pre-bound per label value so the relay path increments a field, not a label lookup.
+ * Prometheus metrics on a registry of our own (several brokers can live in one process). The relay
+ * path only adds 1 to a plain number (a Tally); prom-client reads the tallies when scraped, so
+ * labels are never hashed per frame.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { RegistryStats } from './registry/registry.js';
@@ -30,109 +31,108 @@ export const CLOSE_REASONS = [
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export const RELAY_OUTCOMES = ['delivered', 'queued', 'refused', 'refused-again', 'dead', 'dropped'] as const;
+export type RelayOutcome = (typeof RELAY_OUTCOMES)[number];
+
+/** A monotonically increasing count read at scrape time. */
+export class Tally {
+  value = 0;
+  inc(): void {
+    this.value += 1;
+  }
+}
 
 export interface BrokerMetrics {
   registry: Registry;
-  accepted: Counter;
-  reattached: Counter;
-  rejected: Record<RejectReason, Counter.Internal>;
-  closed: Record<CloseReason, Counter.Internal>;
-  relayed: Record<(typeof RELAY_OUTCOMES)[number], Counter.Internal>;
-  heartbeats: Counter;
-  invalidFrames: Counter;
-  expired: Counter;
-  sockets: Gauge;
+  accepted: Tally;
+  reattached: Tally;
+  rejected: Record<RejectReason, Tally>;
+  closed: Record<CloseReason, Tally>;
+  relayed: Record<RelayOutcome, Tally>;
+  heartbeats: Tally;
+  invalidFrames: Tally;
+  expired: Tally;
+}
+
+function tallies<K extends string>(keys: readonly K[]): Record<K, Tally> {
+  return Object.fromEntries(keys.map((k) => [k, new Tally()])) as Record<K, Tally>;
+}
+
+/** A prom-client counter fed from tallies (one per label value, or a single unlabeled one). */
+function counterFrom(
+  registry: Registry,
+  name: string,
+  help: string,
+  source: Tally | { label: string; values: Record<string, Tally> },
+): void {
+  const seen = new Map<string, number>();
+  new Counter({
+    name,
+    help,
+    labelNames: source instanceof Tally ? [] : [source.label],
+    registers: [registry],
+    collect() {
+      const add = (key: string, t: Tally, labels?: Record<string, string>) => {
+        const delta = t.value - (seen.get(key) ?? 0);
+        seen.set(key, t.value);
+        if (delta <= 0) return;
+        if (labels) this.inc(labels, delta);
+        else this.inc(delta);
+      };
+      if (source instanceof Tally) add('', source);
+      else for (const [k, t] of Object.entries(source.values)) add(k, t, { [source.label]: k });
+    },
+  });
+}
+
+function gauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }
 
 export function createMetrics(stats: () => RegistryStats, openSockets: () => number): BrokerMetrics {
   const registry = new Registry();
-  const reg = [registry];
-  const rejectedC = new Counter({
-    name: 'broker_connections_rejected_total',
-    help: 'WebSocket connections refused at admission, by reason',
-    labelNames: ['reason'],
-    registers: reg,
-  });
-  const closedC = new Counter({
-    name: 'broker_connections_closed_total',
-    help: 'Admitted WebSocket connections closed, by reason',
-    labelNames: ['reason'],
-    registers: reg,
-  });
-  const relayedC = new Counter({
-    name: 'broker_frames_relayed_total',
-    help: 'Relay frames (OFFER/ANSWER/CANDIDATE/LEAVE/EXPIRE) by outcome',
-    labelNames: ['outcome'],
-    registers: reg,
-  });
-  const bind = <K extends string>(
-    c: Counter,
-    label: string,
-    values: readonly K[],
-  ): Record<K, Counter.Internal> =>
-    Object.fromEntries(values.map((v) => [v, c.labels({ [label]: v })])) as Record<K, Counter.Internal>;
   const m: BrokerMetrics = {
     registry,
-    accepted: new Counter({
-      name: 'broker_connections_accepted_total',
-      help: 'Peers admitted (OPEN sent)',
-      registers: reg,
-    }),
-    reattached: new Counter({
-      name: 'broker_reattach_total',
-      help: 'Same-token re-attachments (OPEN sent)',
-      registers: reg,
-    }),
-    rejected: bind(rejectedC, 'reason', REJECT_REASONS),
-    closed: bind(closedC, 'reason', CLOSE_REASONS),
-    relayed: bind(relayedC, 'outcome', RELAY_OUTCOMES),
-    heartbeats: new Counter({
-      name: 'broker_heartbeats_total',
-      help: 'HEARTBEAT frames received',
-      registers: reg,
-    }),
-    invalidFrames: new Counter({
-      name: 'broker_invalid_frames_total',
-      help: 'Frames answered with ERROR',
-      registers: reg,
-    }),
-    expired: new Counter({
-      name: 'broker_expire_sent_total',
-      help: 'EXPIRE notices due to senders',
-      registers: reg,
-    }),
-    sockets: new Gauge({
-      name: 'broker_sockets_open',
-      help: 'Open WebSockets (admitted or not)',
-      registers: reg,
-      collect() {
-        this.set(openSockets());
-      },
-    }),
+    accepted: new Tally(),
+    reattached: new Tally(),
+    rejected: tallies(REJECT_REASONS),
+    closed: tallies(CLOSE_REASONS),
+    relayed: tallies(RELAY_OUTCOMES),
+    heartbeats: new Tally(),
+    invalidFrames: new Tally(),
+    expired: new Tally(),
   };
-  new Gauge({
-    name: 'broker_peers_registered',
-    help: 'Registered peer ids',
-    registers: reg,
-    collect() {
-      this.set(stats().peers);
-    },
+  counterFrom(registry, 'broker_connections_accepted_total', 'Peers admitted (OPEN sent)', m.accepted);
+  counterFrom(registry, 'broker_reattach_total', 'Same-token re-attachments (OPEN sent)', m.reattached);
+  counterFrom(registry, 'broker_connections_rejected_total', 'WebSockets refused at admission, by reason', {
+    label: 'reason',
+    values: m.rejected,
   });
-  new Gauge({
-    name: 'broker_queued_frames',
-    help: 'Frames queued for offline ids',
-    registers: reg,
-    collect() {
-      this.set(stats().queuedFrames);
-    },
+  counterFrom(registry, 'broker_connections_closed_total', 'Admitted WebSockets closed, by reason', {
+    label: 'reason',
+    values: m.closed,
   });
-  new Gauge({
-    name: 'broker_queued_bytes',
-    help: 'Bytes charged to offline queues (frames + per-queue overhead)',
-    registers: reg,
-    collect() {
-      this.set(stats().queuedBytes);
-    },
+  counterFrom(registry, 'broker_frames_relayed_total', 'Relay frames by outcome', {
+    label: 'outcome',
+    values: m.relayed,
   });
+  counterFrom(registry, 'broker_heartbeats_total', 'HEARTBEAT frames received', m.heartbeats);
+  counterFrom(registry, 'broker_invalid_frames_total', 'Frames answered with ERROR', m.invalidFrames);
+  counterFrom(registry, 'broker_expire_sent_total', 'EXPIRE notices due to senders', m.expired);
+  gauge(registry, 'broker_sockets_open', 'Open WebSockets (admitted or not)', openSockets);
+  gauge(registry, 'broker_peers_registered', 'Registered peer ids', () => stats().peers);
+  gauge(registry, 'broker_queued_frames', 'Frames queued for offline ids', () => stats().queuedFrames);
+  gauge(
+    registry,
+    'broker_queued_bytes',
+    'Bytes charged to offline queues (frames + per-queue overhead)',
+    () => stats().queuedBytes,
+  );
   return m;
 }

@@ -3,7 +3,14 @@
  * at 15,000 idle connections every field counts, so listeners are shared functions that find the
  * session through the socket, not closures per connection.
  */
-import { encodeRelay, isProtocolError, parseClientFrame } from '@enkrypted/protocol';
+
+import type { Socket } from 'node:net';
+import {
+  encodeRelay,
+  encodeRelayFrame,
+  isProtocolError,
+  parseClientFrameForRelay,
+} from '@enkrypted/protocol';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODE } from '../close-codes.js';
 import { then } from '../maybe-promise.js';
@@ -18,6 +25,7 @@ import {
 } from './admission.js';
 import type { BrokerContext } from './context.js';
 import { type BucketState, takeToken } from './token-bucket.js';
+import { batchWrites } from './write-batch.js';
 
 /** Socket states: admitting → open → closing (was open) ; admitting → closed (rejected). */
 const STATE_ADMITTING = 0;
@@ -167,9 +175,9 @@ export class Session implements PeerConnection, BucketState {
       : Buffer.isBuffer(data)
         ? data.toString('utf8')
         : Buffer.from(data).toString('utf8');
-    let msg: ReturnType<typeof parseClientFrame>;
+    let parsed: ReturnType<typeof parseClientFrameForRelay>;
     try {
-      msg = parseClientFrame(text, opts.maxFrameBytes);
+      parsed = parseClientFrameForRelay(text, opts.maxFrameBytes);
     } catch (err) {
       if (!isProtocolError(err)) {
         this.#fail(err);
@@ -179,6 +187,7 @@ export class Session implements PeerConnection, BucketState {
       this.ws.send(errorFrame(err.message, err.code));
       return;
     }
+    const msg = parsed.msg;
     if (msg.type === 'HEARTBEAT') {
       ctx.metrics.heartbeats.inc();
       return;
@@ -192,12 +201,21 @@ export class Session implements PeerConnection, BucketState {
     const type = msg.type;
     // LEAVE and EXPIRE are notices about the present; they are relayed to connected ids only.
     const queueable = type !== 'LEAVE' && type !== 'EXPIRE';
-    const frame = encodeRelay(type, this.id, dst, msg.payload);
-    then(
-      ctx.registry.route(this.id, dst, queueable, frame, now),
-      (outcome) => this.#onRouted(dst, outcome),
-      (err) => this.#fail(err),
-    );
+    const frame = encodeRelayFrame(msg, this.id, parsed.payloadText);
+    let routed: ReturnType<typeof ctx.registry.route>;
+    try {
+      routed = ctx.registry.route(this.id, dst, queueable, frame, now);
+    } catch (err) {
+      this.#fail(err);
+      return;
+    }
+    // The in-memory registry answers synchronously: no closure or promise on the hot path.
+    if (routed instanceof Promise) {
+      routed.then(
+        (outcome) => this.#onRouted(dst, outcome),
+        (err: unknown) => this.#fail(err),
+      );
+    } else this.#onRouted(dst, routed);
   }
 
   #onRouted(dst: string, outcome: RouteOutcome): void {
@@ -220,6 +238,8 @@ export class Session implements PeerConnection, BucketState {
       this.close(CLOSE_CODE.slowConsumer, 'not reading', 'slow_consumer');
       return false;
     }
+    const raw = (ws as unknown as { _socket?: Socket })._socket;
+    if (raw) batchWrites(raw);
     ws.send(frame);
     return true;
   }

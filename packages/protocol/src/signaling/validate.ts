@@ -46,7 +46,8 @@ function utf8Length(text: string): number {
   return encoder.encode(text).length;
 }
 
-function parseObject(text: string, maxBytes: number): Record<string, unknown> {
+/** Size, then JSON, then "is an object": the first three checks of every frame. */
+export function parseFrameObject(text: string, maxBytes: number): Record<string, unknown> {
   // Size first: a string's UTF-8 length is at most 3 bytes per UTF-16 unit, so only borderline
   // frames pay for an exact count.
   if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)) {
@@ -69,7 +70,11 @@ function parseObject(text: string, maxBytes: number): Record<string, unknown> {
  * Returns only the fields the broker forwards (`type`, `dst`, `payload`); `src` is never trusted.
  */
 export function parseClientFrame(text: string, maxBytes = MAX_SIGNALING_FRAME_BYTES): ClientMessage {
-  const obj = parseObject(text, maxBytes);
+  return clientMessageFromObject(parseFrameObject(text, maxBytes));
+}
+
+/** The structural checks of parseClientFrame on an already-parsed frame object. */
+export function clientMessageFromObject(obj: Record<string, unknown>): ClientMessage {
   const type = obj.type;
   if (type === 'HEARTBEAT') return { type };
   if (!isRelayType(type)) {
@@ -94,7 +99,7 @@ export function parseClientFrame(text: string, maxBytes = MAX_SIGNALING_FRAME_BY
  * future brokers add some) but strict on the fields a client acts on.
  */
 export function parseServerFrame(text: string, maxBytes = MAX_SIGNALING_FRAME_BYTES): ServerMessage {
-  const obj = parseObject(text, maxBytes);
+  const obj = parseFrameObject(text, maxBytes);
   const type = obj.type;
   if (!isServerType(type)) {
     throw new ProtocolError(SIGNALING_ERROR.unknownType, 'unknown message type');
