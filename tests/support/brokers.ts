@@ -38,6 +38,8 @@ export interface BrokerUnderTest {
   output(): string;
   /** The process id of the current broker process. */
   pid(): number;
+  /** Exit code of the current process once it has exited (null while running or if signalled). */
+  exitCode(): number | null;
 }
 
 export interface StartOptions {
@@ -170,6 +172,7 @@ async function launch(
     },
     output: () => out,
     pid: () => child.pid ?? 0,
+    exitCode: () => child.exitCode,
   };
   return b;
 }
