@@ -176,6 +176,7 @@ export async function runHandshake(
   }, options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
   const onAbort = () => stop.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
+  if (ctx.signal.aborted) stop.abort();
 
   let state: HandshakeState<HandshakePdu> = initialState(ctx.role);
   let strays = 0;
@@ -223,10 +224,10 @@ export async function runHandshake(
         }
       }
       case 'notify':
-        await sendProtocolError(channel, action.code, false);
+        sendProtocolError(channel, action.code, false);
         return undefined;
       case 'fail':
-        if (action.tellPeer) await sendProtocolError(channel, action.code, true);
+        if (action.tellPeer) sendProtocolError(channel, action.code, true);
         throw new HandshakeError(action.code, action.reason, !action.tellPeer);
       case 'ready': {
         const o = crypto.outcome();

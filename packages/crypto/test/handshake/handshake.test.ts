@@ -446,5 +446,17 @@ describe('handshake over a loopback pair', () => {
     setTimeout(() => controller.abort(), 50);
     const [r] = await Promise.allSettled([p]);
     assert.equal(rejection(r as PromiseSettledResult<SecureChannel>).code, SESSION_ERROR.handshakeFailed);
+    // A signal aborted before the handshake starts ends it at once too.
+    const [again] = await Promise.allSettled([
+      runSide(loopback().initiator, {
+        role: 'initiator',
+        party: party(),
+        remoteId: 'bob',
+        local: FP_A,
+        remote: FP_B,
+        signal: controller.signal,
+      }),
+    ]);
+    assert.equal(rejection(again as PromiseSettledResult<SecureChannel>).code, SESSION_ERROR.handshakeFailed);
   });
 });
