@@ -502,6 +502,8 @@ export class HandshakeCrypto {
     );
     this.#x3dhExport = exportSecret(x3dh.sharedSecret, X3DH_AES_INFO);
     wipe(x3dh.sharedSecret);
+    // The ratchet copied what it needs; this handshake's prekey is never used again.
+    wipe(spk.secretKey);
   }
 
   // ---- ML-KEM-768, both sides contributing ------------------------------------------------------
@@ -605,7 +607,8 @@ export class HandshakeCrypto {
       random: this.#o.random,
       now: this.#o.now,
     });
-    wipe(mlsExport, mlkemExport, baseSecret, mlkemRoot, x3dhExport);
+    // The layers copied their keys (the ML-KEM layer its own secret key too).
+    wipe(mlsExport, mlkemExport, baseSecret, mlkemRoot, x3dhExport, this.#mlkemKeys.secretKey);
     if (this.#toPeer) wipe(this.#toPeer.sharedSecret);
     if (this.#fromPeer) wipe(this.#fromPeer.sharedSecret);
     this.#outcome = {
