@@ -80,8 +80,9 @@ describe('web app in Chromium', { timeout: 300_000 }, () => {
   /** Goes back to the contact list on a phone (one column); no-op on a desktop. */
   async function toList(c: Client): Promise<void> {
     if (!c.phone) return;
-    const back = c.page.getByRole('button', { name: /Back to contacts|← Contacts/ });
-    if (await back.first().isVisible()) await back.first().click();
+    const back = c.page.locator('button.back:visible');
+    if ((await back.count()) > 0) await back.first().click();
+    await c.page.locator('.sidebar').waitFor();
   }
 
   async function openChat(c: Client, contactId: string): Promise<void> {
@@ -124,7 +125,12 @@ describe('web app in Chromium', { timeout: 300_000 }, () => {
         await fn(t);
       } catch (err) {
         broken = true;
-        for (const c of [alice, bob]) if (c) await shot(c.page, `failed-${c.name}`).catch(() => undefined);
+        for (const c of [alice, bob]) {
+          if (!c) continue;
+          await shot(c.page, `failed-${c.name}`).catch(() => undefined);
+          t.diagnostic(`${c.name} console errors: ${JSON.stringify(c.consoleErrors.slice(-10))}`);
+        }
+        t.diagnostic(`broker output: ${broker?.output().slice(-1500)}`);
         throw err;
       }
     });
@@ -297,6 +303,64 @@ describe('web app in Chromium', { timeout: 300_000 }, () => {
     await send(alice, 'Back after reload');
     await bob.page.locator('.msg-in', { hasText: 'Back after reload' }).waitFor({ timeout: WAIT_MS });
     await shot(alice.page, '09-after-reload');
+  });
+
+  step('sends a file over the fast path only with a visible warning', async () => {
+    await alice.page.getByLabel('Fast path (DTLS only)').check();
+    await alice.page.getByRole('alert').filter({ hasText: 'skips end-to-end encryption' }).waitFor();
+    await alice.page.getByLabel('Choose a file to send').setInputFiles({
+      name: 'fast.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('sent over the fast path'),
+    });
+    const received = bob.page.locator('.msg-in [data-transfer-state="done"]', { hasText: 'fast.txt' });
+    await received.waitFor({ timeout: WAIT_MS });
+    await received.getByText('DTLS only').waitFor();
+    assert.equal(await alice.page.getByLabel('Fast path (DTLS only)').isChecked(), false);
+  });
+
+  step(
+    'a broker restart during a chat recovers by itself; messages typed meanwhile arrive in order',
+    async () => {
+      await broker.stop();
+      await alice.page
+        .getByTestId('broker-state')
+        .filter({ hasText: /retrying|Offline|Connecting/ })
+        .waitFor({ timeout: WAIT_MS });
+      for (const n of [1, 2, 3]) await send(alice, `during outage ${n}`);
+      await broker.restart();
+      await bob.page.locator('.msg-in', { hasText: 'during outage 3' }).waitFor({ timeout: WAIT_MS });
+      const texts = await bob.page.locator('.msg-in .text').allTextContents();
+      const during = texts.filter((x) => x.startsWith('during outage'));
+      assert.deepEqual(during, ['during outage 1', 'during outage 2', 'during outage 3']);
+      // Both re-register with the restarted broker without anyone doing anything.
+      for (const c of [alice, bob]) {
+        await toList(c);
+        await c.page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
+      }
+    },
+  );
+
+  step('encrypts data at rest under a passphrase: lock screen, wrong passphrase, unlock', async () => {
+    const p = alice.page;
+    await toList(alice);
+    await p.getByRole('button', { name: 'Settings' }).click();
+    await p.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+    await p.getByLabel('Repeat it').fill('correct horse battery');
+    await p.getByRole('button', { name: 'Set passphrase' }).click();
+    await p.getByText('Data on this device is now encrypted.').waitFor({ timeout: WAIT_MS });
+    await shot(p, '10-settings');
+    await p.reload();
+    await p.getByRole('heading', { name: 'Enkrypted is locked' }).waitFor();
+    await p.getByLabel('Passphrase').fill('wrong passphrase');
+    await p.getByRole('button', { name: 'Unlock' }).click();
+    await p.getByRole('alert').filter({ hasText: 'Wrong passphrase' }).waitFor({ timeout: WAIT_MS });
+    await shot(p, '11-lock-screen-wrong-passphrase');
+    await p.getByLabel('Passphrase').fill('correct horse battery');
+    await p.getByRole('button', { name: 'Unlock' }).click();
+    await p.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
+    await openChat(alice, bob.id);
+    await p.locator('.msg-out', { hasText: 'Back after reload' }).waitFor();
   });
 
   step('logged no CSP violation and no console error', async () => {

@@ -4,8 +4,9 @@
  * launches Debian's Chromium through playwright-core, confined to loopback ICE.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { LOOPBACK, REPO_ROOT } from '../support/brokers.js';
@@ -68,7 +69,10 @@ export interface StaticServer {
  * the test needs one fake-microphone getUserMedia so Chromium enumerates the loopback interface
  * (deps.md §5); the product keeps the header.
  */
-export async function serveStatic(dir = DIST_DIR): Promise<StaticServer> {
+export async function serveStatic(source = DIST_DIR): Promise<StaticServer> {
+  // A snapshot: another `npm test` on this machine may rebuild dist/ while this test runs.
+  const dir = mkdtempSync(join(tmpdir(), 'enkrypted-web-'));
+  cpSync(source, dir, { recursive: true });
   const headers = JSON.parse(readFileSync(join(dir, 'security-headers.json'), 'utf8')) as Record<
     string,
     string
@@ -93,7 +97,10 @@ export async function serveStatic(dir = DIST_DIR): Promise<StaticServer> {
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
       }),
   };
 }

@@ -66,6 +66,12 @@ export function handshakeHook(deps: HandshakeDeps): HandshakeHook | undefined {
 
 function adapt(secure: SecureChannelLike): SecureSession {
   return {
+    /**
+     * After any transport outage, run a full handshake again rather than resume. The other side may
+     * be a reloaded page with no state (it handshakes afresh, so resuming here would stall both), and
+     * fresh keys after an outage cost one handshake, which is cheap next to a stalled chat.
+     */
+    isIntact: () => false,
     async seal(plaintext) {
       const sealed = await secure.seal(plaintext);
       return packFrames(Array.isArray(sealed) ? sealed : [sealed]);

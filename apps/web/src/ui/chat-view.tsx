@@ -41,12 +41,15 @@ export function ChatView({ id, onSafety, onBack }: { id: string; onSafety: () =>
   if (!contact) return <p class="pad">Unknown contact.</p>;
 
   const send = async () => {
+    const draft = text;
     setError(undefined);
+    // Clear at once, so text typed while the message is being stored is not wiped afterwards.
+    setText('');
     try {
-      await engine.sendText(id, text);
-      setText('');
+      await engine.sendText(id, draft);
       engine.typing(id, false);
     } catch (err) {
+      setText((current) => (current === '' ? draft : current));
       setError(errorText(err));
     }
   };

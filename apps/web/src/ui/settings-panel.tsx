@@ -201,7 +201,7 @@ function BackupForm() {
     }
   };
   return (
-    <div class="subpanel">
+    <form class="subpanel" onSubmit={(e) => e.preventDefault()}>
       <h3>Encrypted backup</h3>
       <p>Your identity, contacts and history in one file, encrypted under the passphrase below.</p>
       <label for="bk-pass">Backup passphrase</label>
@@ -231,6 +231,6 @@ function BackupForm() {
           {msg.text}
         </p>
       )}
-    </div>
+    </form>
   );
 }

@@ -15,7 +15,11 @@ export function useEngine(): ChatEngine {
 export function useAppState(): AppState {
   const engine = useEngine();
   const [state, setState] = useState(engine.state.value);
-  useEffect(() => engine.state.subscribe(setState), [engine]);
+  useEffect(() => {
+    // The state may have changed between the first render and this effect (effects run later).
+    setState(engine.state.value);
+    return engine.state.subscribe(setState);
+  }, [engine]);
   return state;
 }
 
