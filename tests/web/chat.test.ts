@@ -180,6 +180,11 @@ describe('web app in Chromium', { timeout: 300_000 }, () => {
     });
     await err.filter({ hasText: 'No QR code could be read' }).waitFor();
     await shot(p, '03-add-contact-error');
+    // A well-formed id nobody registered: the chat says so instead of spinning forever.
+    await p.getByLabel('Their peer id').fill('0000000000000000000000000000dead');
+    await p.getByRole('button', { name: 'Add and connect' }).click();
+    await p.getByText('not online', { exact: false }).first().waitFor({ timeout: WAIT_MS });
+    await p.getByRole('button', { name: 'Add contact' }).click();
   });
 
   step('adds a contact by QR image; without a handshake the app refuses to send', async (t) => {
@@ -361,6 +366,42 @@ describe('web app in Chromium', { timeout: 300_000 }, () => {
     await p.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
     await openChat(alice, bob.id);
     await p.locator('.msg-out', { hasText: 'Back after reload' }).waitFor();
+  });
+
+  step('exports an encrypted backup and restores identity and history in a fresh browser', async () => {
+    const p = alice.page;
+    await toList(alice);
+    await p.getByRole('button', { name: 'Settings' }).click();
+    await p.getByLabel('Backup passphrase').fill('backup passphrase 1');
+    const [download] = await Promise.all([
+      p.waitForEvent('download'),
+      p.getByRole('button', { name: 'Export backup' }).click(),
+    ]);
+    const file = readFileSync((await download.path()) ?? '');
+    assert.ok(!file.toString('utf8').includes('Hello Bob'), 'the backup is encrypted');
+
+    const carol = await open('carol', false);
+    try {
+      await carol.page.goto(server.url);
+      await carol.page.getByRole('button', { name: 'Create my identity' }).click();
+      await carol.page.getByRole('button', { name: 'Settings' }).click();
+      const upload = carol.page.locator('input[type="file"][accept*="json"]');
+      await carol.page.getByLabel('Backup passphrase').fill('not the passphrase');
+      await upload.setInputFiles({ name: 'backup.json', mimeType: 'application/json', buffer: file });
+      await carol.page
+        .getByRole('alert')
+        .filter({ hasText: 'Wrong passphrase' })
+        .waitFor({ timeout: WAIT_MS });
+      await carol.page.getByLabel('Backup passphrase').fill('backup passphrase 1');
+      await upload.setInputFiles({ name: 'backup.json', mimeType: 'application/json', buffer: file });
+      await carol.page.getByText('Backup restored.').waitFor({ timeout: WAIT_MS });
+      await carol.page.getByRole('button', { name: 'My id' }).click();
+      await carol.page.getByTestId('own-id').filter({ hasText: alice.id }).waitFor();
+      await carol.page.locator(`[data-contact="${bob.id}"]`).click();
+      await carol.page.locator('.msg-out', { hasText: 'Hello Bob' }).waitFor();
+    } finally {
+      await carol.ctx.close();
+    }
   });
 
   step('logged no CSP violation and no console error', async () => {
