@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,6 +178,14 @@ async function launch(
   return b;
 }
 
+/** The node flags of the installed command's shebang (`#!/usr/bin/env -S node <flags>`): run as deployed. */
+function cliNodeFlags(): string[] {
+  const bin = join(REPO_ROOT, 'packages', 'broker', 'bin', 'enkrypted-broker.js');
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!.*\bnode\b(.*)$/.exec(first);
+  return m?.[1]?.trim() ? m[1].trim().split(/\s+/) : [];
+}
+
 /** Our broker, `packages/broker/src/cli.ts` run from source, listening on a free port. */
 export function startOurBroker(opts: StartOptions = {}): Promise<BrokerUnderTest> {
   const key = opts.key ?? 'peerjs';
@@ -186,6 +195,7 @@ export function startOurBroker(opts: StartOptions = {}): Promise<BrokerUnderTest
       ? [join('packages', 'broker', 'dist', 'cli.js')]
       : ['--conditions=source', '--import', 'tsx', join('packages', 'broker', 'src', 'cli.ts')];
     const args = [
+      ...cliNodeFlags(),
       ...entry,
       '--port',
       String(fixedPort ?? 0),

@@ -3,6 +3,8 @@
  * `enkrypted-broker`: flags/env → createBroker → listen; logs one JSON line per event (the first
  * says where it listens, with the actual port, so `--port 0` is usable by scripts and tests).
  * SIGTERM/SIGINT close every socket with 1001 and exit 0.
+ * The installed command is bin/enkrypted-broker.js, which adds the V8 flags we deploy with; run
+ * through `node` directly, pass them yourself (see that file).
  */
 import { readFileSync } from 'node:fs';
 import { signApiToken } from './auth/api-token.js';
