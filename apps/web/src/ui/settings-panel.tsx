@@ -65,8 +65,10 @@ export function SettingsPanel() {
           <legend>Debug</legend>
           <label class="check">
             <input type="checkbox" data-testid="debug-toggle" {...flag('debugUnencrypted')} />
-            <strong>DEBUG: chat WITHOUT end-to-end encryption.</strong> Only DTLS protects messages; anyone
-            controlling the broker could read them. Never use for real conversations.
+            <span>
+              <strong>DEBUG: chat WITHOUT end-to-end encryption.</strong> Only DTLS protects messages; anyone
+              controlling the broker could read them. Never use for real conversations.
+            </span>
           </label>
         </fieldset>
         <button type="submit">Save settings</button>
