@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { exportIdentity, generateIdentity, webCryptoRandom } from '@enkrypted/crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { toBuffer } from 'qrcode';
 import { type BrokerUnderTest, REPO_ROOT, startOurBroker } from '../support/brokers.js';
@@ -42,6 +43,44 @@ interface Client {
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** No CSP violation event, no CSP refusal and no uncaught error in this page so far. */
+async function assertCleanConsole(c: Client): Promise<void> {
+  const violations = await c.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+  assert.deepEqual(violations, [], `${c.name}: CSP violations`);
+  const csp = c.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
+  assert.deepEqual(csp, [], `${c.name}: CSP console errors`);
+  const page = c.consoleErrors.filter((e) => e.startsWith('pageerror'));
+  assert.deepEqual(page, [], `${c.name}: uncaught errors`);
+}
+
+/**
+ * A backup file as another installation would write it (the documented format: PBKDF2-SHA-256 →
+ * AES-256-GCM, slot-bound), built here independently of the app's code.
+ */
+async function craftBackup(data: unknown, passphrase: string): Promise<Buffer> {
+  const subtle = globalThis.crypto.subtle;
+  const enc = new TextEncoder();
+  const salt = randomBytes(16);
+  const iterations = 100_000;
+  const base = await subtle.importKey('raw', enc.encode(passphrase), 'PBKDF2', false, ['deriveKey']);
+  const key = await subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt'],
+  );
+  const seal = async (slot: string, bytes: Uint8Array<ArrayBuffer>) => {
+    const iv = randomBytes(12);
+    const ct = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: enc.encode(slot) }, key, bytes);
+    return { iv: iv.toString('base64'), ct: Buffer.from(ct).toString('base64') };
+  };
+  const check = await seal('vault/check', enc.encode('enkrypted-vault-check-v1'));
+  const payload = await seal('backup/payload', enc.encode(JSON.stringify(data)));
+  const vault = { v: 1, kdf: 'PBKDF2-SHA-256', iterations, salt: salt.toString('base64'), check };
+  return Buffer.from(JSON.stringify({ format: 'enkrypted-backup', v: 1, vault, payload }));
 }
 
 describe('web app in Chromium', { timeout: 300_000 }, () => {
@@ -404,14 +443,61 @@ describe('web app in Chromium', { timeout: 300_000 }, () => {
     }
   });
 
-  step('logged no CSP violation and no console error', async () => {
-    for (const c of [alice, bob]) {
-      const violations = await c.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-      assert.deepEqual(violations, [], `${c.name}: CSP violations`);
-      const csp = c.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
-      assert.deepEqual(csp, [], `${c.name}: CSP console errors`);
-      const page = c.consoleErrors.filter((e) => e.startsWith('pageerror'));
-      assert.deepEqual(page, [], `${c.name}: uncaught errors`);
+  step('blocks the chat when a contact comes back with another identity key', async () => {
+    // "Bob" reinstalls: same peer id, new identity key (restored from a backup of another install).
+    await assertCleanConsole(bob);
+    await bob.ctx.close();
+    const backup = await craftBackup(
+      {
+        profile: {
+          peerId: bob.id,
+          token: randomBytes(16).toString('hex'),
+          displayName: 'Bob',
+          identity: exportIdentity(generateIdentity(webCryptoRandom)),
+          createdAt: Date.now(),
+        },
+        contacts: [{ id: alice.id, name: 'Alice', addedAt: 1, unread: 0, lastActivity: 1 }],
+        messages: [],
+        pins: {},
+        settings: { brokerUrl: brokerUrl() },
+      },
+      'new phone passphrase',
+    );
+    const dave = await open('dave', false);
+    try {
+      await dave.page.goto(server.url);
+      await dave.page.getByRole('button', { name: 'Create my identity' }).click();
+      await dave.page.getByRole('button', { name: 'Settings' }).click();
+      await dave.page.getByLabel('Backup passphrase').fill('new phone passphrase');
+      await dave.page
+        .locator('input[type="file"][accept*="json"]')
+        .setInputFiles({ name: 'b.json', mimeType: 'application/json', buffer: backup });
+      await dave.page.getByText('Backup restored.').waitFor({ timeout: WAIT_MS });
+      await dave.page.locator(`[data-contact="${alice.id}"]`).click();
+      if (!encrypted)
+        await enableDebug(dave).then(() => dave.page.locator(`[data-contact="${alice.id}"]`).click());
+      await send(dave, 'hello from my new phone');
+
+      await openChat(alice, bob.id);
+      const warning = alice.page.getByRole('alertdialog');
+      await warning.filter({ hasText: 'identity key changed' }).waitFor({ timeout: WAIT_MS });
+      assert.equal(
+        await alice.page.getByLabel('Message', { exact: true }).count(),
+        0,
+        'no composer while blocked',
+      );
+      await shot(alice.page, '12-identity-key-changed');
+      await alice.page.getByRole('button', { name: 'Accept the new key' }).click();
+      await alice.page
+        .locator('.msg-in', { hasText: 'hello from my new phone' })
+        .waitFor({ timeout: WAIT_MS });
+      await alice.page.getByTestId('verified').waitFor({ state: 'detached' });
+    } finally {
+      await dave.ctx.close();
     }
+  });
+
+  step('logged no CSP violation and no console error', async () => {
+    await assertCleanConsole(alice);
   });
 });

@@ -330,7 +330,7 @@ export class ChatEngine {
   /** Dials a contact unless a session exists; safe to call repeatedly. */
   connect(id: string): void {
     const peer = this.#peer;
-    if (!peer || this.#chats.has(id) || this.state.value.keyChanged[id]) return;
+    if (!peer || this.#chats.has(id) || id in this.state.value.keyChanged) return;
     this.#clearRedial(id);
     const session = Session.dial(peer, id, this.#sessionOptions());
     this.#attach(id, session);
@@ -352,6 +352,10 @@ export class ChatEngine {
       identity,
       pins: this.#pins,
       peerConnection: (remoteId) => this.#chats.get(remoteId)?.session.connection?.peerConnection,
+      onKeyChanged: (remoteId) => {
+        this.#clearRedial(remoteId);
+        this.#patch({ keyChanged: { ...this.state.value.keyChanged, [remoteId]: null } });
+      },
       onAuthenticated: (remoteId, remote) => {
         const json = publicIdentityToJson(remote);
         this.#authenticated.set(remoteId, json);
@@ -367,7 +371,7 @@ export class ChatEngine {
       return;
     }
     const id = conn.remoteId;
-    if (this.state.value.keyChanged[id]) {
+    if (id in this.state.value.keyChanged) {
       void conn.close();
       return;
     }
@@ -457,7 +461,7 @@ export class ChatEngine {
   }
 
   #scheduleRedial(id: string): void {
-    if (!this.#peer || this.state.value.keyChanged[id] || !this.#contact(id) || !this.#shouldAutoDial(id))
+    if (!this.#peer || id in this.state.value.keyChanged || !this.#contact(id) || !this.#shouldAutoDial(id))
       return;
     const prev = this.#redial.get(id);
     const delay = prev ? Math.min(prev.delay * 2, REDIAL_MAX_MS) : REDIAL_MIN_MS;
@@ -605,12 +609,20 @@ export class ChatEngine {
 
   /** After a key-change warning: pin the new key (optionally as verified) and reconnect. */
   async acceptNewKey(id: string): Promise<void> {
+    if (!(id in this.state.value.keyChanged) || !this.#pins) return;
     const json = this.state.value.keyChanged[id];
-    if (!json || !this.#pins) return;
-    const record = await this.#pins.approve(id, publicIdentityFromJson(json), false);
+    const pins = { ...this.state.value.pins };
+    if (json) {
+      pins[id] = await this.#pins.approve(id, publicIdentityFromJson(json), false);
+    } else {
+      // The handshake did not reveal the new key: forget the pin, so the next handshake pins the
+      // key it authenticates (unverified, with a fresh safety number to compare).
+      await this.#pins.forget(id);
+      delete pins[id];
+    }
     const keyChanged = { ...this.state.value.keyChanged };
     delete keyChanged[id];
-    this.#patch({ keyChanged, pins: { ...this.state.value.pins, [id]: record } });
+    this.#patch({ keyChanged, pins });
     this.connect(id);
   }
 
@@ -688,7 +700,7 @@ export class ChatEngine {
   /** Throws WEB_NOT_ENCRYPTED (with the reason) or WEB_IDENTITY_KEY_CHANGED when sending is refused. */
   assertCanSend(id: string): void {
     const s = this.state.value;
-    if (s.keyChanged[id]) {
+    if (id in s.keyChanged) {
       throw new WebError(
         WEB_ERROR.identityKeyChanged,
         "This contact's identity key changed: review it first.",

@@ -24,7 +24,12 @@ export interface HandshakeDeps {
   peerConnection(remoteId: string): RTCPeerConnection | undefined;
   /** Receives the identity the handshake authenticated. */
   onAuthenticated(remoteId: string, identity: PublicIdentity): void;
+  /** The contact presented another identity key than the pinned one (the handshake refused it). */
+  onKeyChanged(remoteId: string): void;
 }
+
+/** The code the handshake fails with when the pins refuse a changed identity key. */
+const KEY_CHANGED = 'CRYPTO_IDENTITY_KEY_CHANGED';
 
 /** The parts of the crypto package's SecureChannel this adapter uses. */
 interface SecureChannelLike {
@@ -52,13 +57,20 @@ export function handshakeHook(deps: HandshakeDeps): HandshakeHook | undefined {
     const remoteFingerprint = sdpFingerprint(pc?.remoteDescription?.sdp);
     if (!localFingerprint || !remoteFingerprint)
       throw new Error('no DTLS fingerprint to bind the handshake to');
-    const secure = await run(channel, context, {
-      identity: deps.identity,
-      pins: deps.pins,
-      localFingerprint,
-      remoteFingerprint,
-      contactId: context.remoteId,
-    });
+    let secure: SecureChannelLike;
+    try {
+      secure = await run(channel, context, {
+        identity: deps.identity,
+        pins: deps.pins,
+        localFingerprint,
+        remoteFingerprint,
+        contactId: context.remoteId,
+      });
+    } catch (err) {
+      const e = err as { code?: unknown; reportedByPeer?: unknown };
+      if (e.code === KEY_CHANGED && e.reportedByPeer !== true) deps.onKeyChanged(context.remoteId);
+      throw err;
+    }
     deps.onAuthenticated(context.remoteId, secure.remoteIdentity);
     return adapt(secure);
   };

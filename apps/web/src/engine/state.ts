@@ -43,8 +43,11 @@ export interface AppState {
   /** Identity each contact presented in its hello (what the safety number is computed from). */
   remoteIdentities: Record<string, PublicIdentityJson>;
   pins: Record<string, PinRecord>;
-  /** Contacts whose identity key changed: chat blocked until the user decides. */
-  keyChanged: Record<string, PublicIdentityJson>;
+  /**
+   * Contacts whose identity key changed: chat blocked until the user decides. The new key when it
+   * is known (debug-mode hello); null when the handshake refused it before revealing it to the app.
+   */
+  keyChanged: Record<string, PublicIdentityJson | null>;
   signaling: SignalingState;
   signalingError?: string;
   activeContact?: string;

@@ -66,7 +66,7 @@ export function ChatView({ id, onSafety, onBack }: { id: string; onSafety: () =>
       setError(errorText(err));
     }
   };
-  const keyChanged = state.keyChanged[id];
+  const keyChanged = id in state.keyChanged;
   const typing = typingUntil > Date.now();
   const pin = state.pins[id];
 
@@ -79,7 +79,7 @@ export function ChatView({ id, onSafety, onBack }: { id: string; onSafety: () =>
         <div class="chat-title">
           <h2 id="chat-title">
             {contact.name}
-            {pin?.verified && (
+            {pin?.verified && !keyChanged && (
               <span class="verified" title="Safety number verified" data-testid="verified">
                 ✔ verified
               </span>
@@ -108,8 +108,9 @@ export function ChatView({ id, onSafety, onBack }: { id: string; onSafety: () =>
         <div class="blocking" role="alertdialog" aria-labelledby="kc-title" aria-describedby="kc-text">
           <h3 id="kc-title">⚠ {contact.name}'s identity key changed</h3>
           <p id="kc-text">
-            This can mean they reinstalled, or that someone is intercepting the chat. The chat is blocked.
-            Compare the new safety number with them in person or by a trusted call before accepting it.
+            This can mean they reinstalled, or that someone is intercepting the chat. The chat is blocked
+            until you decide. If you accept the new key, compare the new safety number with them in person or
+            by a trusted call before trusting the chat again.
           </p>
           <div class="row">
             <button type="button" class="secondary" onClick={onSafety}>

@@ -27,7 +27,7 @@ export function ContactList({
             >
               <span class={`dot dot-${view.state}`} aria-hidden="true" />
               <span class="contact-name">{c.name}</span>
-              {state.keyChanged[c.id] && <span class="warn-tag">key changed</span>}
+              {c.id in state.keyChanged && <span class="warn-tag">key changed</span>}
               {c.unread > 0 && (
                 <span class="unread" data-testid="unread">
                   {c.unread}

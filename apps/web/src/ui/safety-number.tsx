@@ -21,7 +21,7 @@ export function SafetyNumberPanel({ id, onBack }: { id: string; onBack: () => vo
   }, [engine, id, identity]);
   const [msg, setMsg] = useState<{ text: string; ok: boolean }>();
   const pin = state.pins[id];
-  const changed = state.keyChanged[id];
+  const changed = id in state.keyChanged;
   const link = state.links[id];
 
   const onScan = async (e: Event) => {
@@ -51,7 +51,13 @@ export function SafetyNumberPanel({ id, onBack }: { id: string; onBack: () => vo
         ← Back to chat
       </button>
       <h2 id="sn-title">Safety number with {contact?.name ?? id}</h2>
-      {!sn ? (
+      {changed && state.keyChanged[id] === null ? (
+        <p class="banner banner-danger" role="alert">
+          {contact?.name ?? 'This contact'} presented a different identity key, and the handshake refused it.
+          Once you accept the new key in the chat, its safety number appears here: compare it with them before
+          trusting the chat.
+        </p>
+      ) : !sn ? (
         <p>The safety number appears once {contact?.name ?? 'the contact'} has connected at least once.</p>
       ) : (
         <>
