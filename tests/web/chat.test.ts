@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportIdentity, generateIdentity, webCryptoRandom } from '@enkrypted/crypto';
@@ -19,6 +19,7 @@ import { toBuffer } from 'qrcode';
 import { type BrokerUnderTest, REPO_ROOT, startOurBroker } from '../support/brokers.js';
 import {
   buildSize,
+  CHROMIUM,
   DIST_DIR,
   ensureWebBuild,
   launchChromium,
@@ -83,7 +84,10 @@ async function craftBackup(data: unknown, passphrase: string): Promise<Buffer> {
   return Buffer.from(JSON.stringify({ format: 'enkrypted-backup', v: 1, vault, payload }));
 }
 
-describe('web app in Chromium', { timeout: 300_000 }, () => {
+describe('web app in Chromium', {
+  timeout: 300_000,
+  skip: !existsSync(CHROMIUM) && 'chromium is not installed',
+}, () => {
   let broker: BrokerUnderTest;
   let server: StaticServer;
   let browser: Browser;

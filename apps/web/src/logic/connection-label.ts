@@ -26,7 +26,7 @@ export function linkView(
   encrypted: boolean,
   everReady: boolean,
 ): LinkView {
-  const plain = 'NOT ENCRYPTED (debug mode): the broker path is DTLS only.';
+  const plain = 'NOT END-TO-END ENCRYPTED (debug mode): only the DTLS link protects this chat.';
   switch (state) {
     case undefined:
     case 'Idle':
