@@ -19,11 +19,11 @@ import { toBuffer } from 'qrcode';
 import { type BrokerUnderTest, REPO_ROOT, startOurBroker } from '../support/brokers.js';
 import {
   buildSize,
+  buildWeb,
   CHROMIUM,
-  DIST_DIR,
-  ensureWebBuild,
   launchChromium,
   newContext,
+  removeBuild,
   type StaticServer,
   serveStatic,
 } from './support.js';
@@ -90,6 +90,7 @@ describe('web app in Chromium', {
 }, () => {
   let broker: BrokerUnderTest;
   let server: StaticServer;
+  let dist = '';
   let browser: Browser;
   /** Whether the build carries the P3 handshake (decided by what the UI shows in step 3). */
   let encrypted = false;
@@ -99,14 +100,15 @@ describe('web app in Chromium', {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    ensureWebBuild();
-    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(), launchChromium()]);
+    dist = buildWeb();
+    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(dist), launchChromium()]);
   });
 
   after(async () => {
     await browser?.close();
     await server?.close();
     await broker?.stop();
+    if (dist) removeBuild(dist);
   });
 
   async function open(name: string, phone: boolean): Promise<Client> {
@@ -197,7 +199,7 @@ describe('web app in Chromium', {
     }
     await shot(alice.page, '02-my-identity');
     await shot(bob.page, '02-my-identity-phone');
-    t.diagnostic(`production build: ${buildSize()} bytes in ${DIST_DIR}`);
+    t.diagnostic(`production build: ${buildSize(dist)} bytes (index.html, one script, one stylesheet)`);
   });
 
   step('refuses bad contact input with clear messages', async () => {

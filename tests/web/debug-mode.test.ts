@@ -9,10 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type BrokerUnderTest, REPO_ROOT, startOurBroker } from '../support/brokers.js';
 import {
+  buildWeb,
   CHROMIUM,
-  ensureWebBuild,
   launchChromium,
   newContext,
+  removeBuild,
   type StaticServer,
   serveStatic,
 } from './support.js';
@@ -26,18 +27,20 @@ describe('web app debug mode', {
 }, () => {
   let broker: BrokerUnderTest;
   let server: StaticServer;
+  let dist = '';
   let browser: Browser;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    ensureWebBuild();
-    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(), launchChromium()]);
+    dist = buildWeb();
+    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(dist), launchChromium()]);
   });
 
   after(async () => {
     await browser?.close();
     await server?.close();
     await broker?.stop();
+    if (dist) removeBuild(dist);
   });
 
   async function user(name: string): Promise<{ page: Page; id: string; errors: string[] }> {

@@ -1,10 +1,10 @@
 /**
- * Browser end-to-end support: builds apps/web when its dist is missing or older than its sources,
- * serves the build from a tiny static server on loopback (with the CSP header the build ships), and
+ * Browser end-to-end support: builds apps/web into a private folder, serves that build from a tiny
+ * static server on loopback (with the CSP header the build ships), and
  * launches Debian's Chromium through playwright-core, confined to loopback ICE.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
@@ -12,35 +12,38 @@ import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { LOOPBACK, REPO_ROOT } from '../support/brokers.js';
 
 export const WEB_DIR = join(REPO_ROOT, 'apps', 'web');
-export const DIST_DIR = join(WEB_DIR, 'dist');
 export const CHROMIUM = '/usr/bin/chromium';
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
-  }
-  return newest;
+/**
+ * A production build of the web app for this test run only, in a temporary folder: other test
+ * files and other `npm test` runs on the machine rebuild apps/web/dist concurrently, and a server
+ * must never serve a half-written build. Returns the folder; `removeBuild` deletes it.
+ */
+export function buildWeb(): string {
+  const outDir = mkdtempSync(join(tmpdir(), 'enkrypted-web-'));
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: WEB_DIR, encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+  return outDir;
 }
 
-/** Builds the web app unless the current dist is newer than every source it depends on. */
-export function ensureWebBuild(): void {
-  const index = join(DIST_DIR, 'index.html');
-  const sources = Math.max(
-    newestMtime(join(WEB_DIR, 'src')),
-    newestMtime(join(WEB_DIR, 'build')),
-    statSync(join(WEB_DIR, 'index.html')).mtimeMs,
-    ...['protocol', 'crypto', 'peer'].map((p) => newestMtime(join(REPO_ROOT, 'packages', p, 'src'))),
-  );
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  const r = spawnSync('npm', ['run', 'build', '-w', 'apps/web'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+export function removeBuild(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** Total bytes of the production build (every file under dist). */
-export function buildSize(dir = DIST_DIR): number {
+export function buildSize(dir: string): number {
   let total = 0;
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -69,10 +72,7 @@ export interface StaticServer {
  * the test needs one fake-microphone getUserMedia so Chromium enumerates the loopback interface
  * (deps.md §5); the product keeps the header.
  */
-export async function serveStatic(source = DIST_DIR): Promise<StaticServer> {
-  // A snapshot: another `npm test` on this machine may rebuild dist/ while this test runs.
-  const dir = mkdtempSync(join(tmpdir(), 'enkrypted-web-'));
-  cpSync(source, dir, { recursive: true });
+export async function serveStatic(dir: string): Promise<StaticServer> {
   const headers = JSON.parse(readFileSync(join(dir, 'security-headers.json'), 'utf8')) as Record<
     string,
     string
@@ -97,10 +97,7 @@ export async function serveStatic(source = DIST_DIR): Promise<StaticServer> {
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        });
+        server.close(() => resolve());
       }),
   };
 }
