@@ -153,8 +153,15 @@ export const PAGE_INIT = `(() => {
 export async function newContext(browser: Browser, phone: boolean): Promise<BrowserContext> {
   const ctx = await browser.newContext(
     phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true }
-      : { viewport: { width: 1100, height: 760 } },
+      ? // The phone also runs the dark scheme, so the screenshots show both.
+        {
+          viewport: { width: 390, height: 844 },
+          deviceScaleFactor: 1,
+          isMobile: true,
+          hasTouch: true,
+          colorScheme: 'dark',
+        }
+      : { viewport: { width: 1100, height: 760 }, colorScheme: 'light' },
   );
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write', 'microphone']);
   await ctx.addInitScript(PAGE_INIT);

@@ -212,6 +212,10 @@ export class ChatEngine {
     await this.#load();
   }
 
+  dismissNotice(): void {
+    this.#patch({ notice: undefined });
+  }
+
   notify(text: string, kind: 'info' | 'error' = 'info'): void {
     const at = Date.now();
     this.#patch({ notice: { text, kind, at } });

@@ -56,62 +56,72 @@ function Shell() {
   };
   const contactId = view.kind === 'chat' || view.kind === 'safety' ? view.id : undefined;
   return (
-    <div class={`shell ${view.kind === 'home' ? 'show-list' : 'show-main'}`}>
-      <aside class="sidebar" aria-label="Navigation">
-        <header class="sidebar-header">
-          <h1 class="brand">Enkrypted</h1>
-          <span class={`net net-${state.signaling}`} role="status" data-testid="broker-state">
-            {SIGNALING_TEXT[state.signaling]}
-          </span>
-        </header>
-        {state.signalingError && <p class="error small pad">{state.signalingError}</p>}
-        {state.settings.debugUnencrypted && (
-          <p class="banner banner-danger" role="status">
-            DEBUG MODE: chats are NOT end-to-end encrypted.
-          </p>
-        )}
-        <nav class="row pad">
-          <button type="button" onClick={() => go({ kind: 'add' })}>
-            Add contact
-          </button>
-          <button type="button" class="secondary" onClick={() => go({ kind: 'me' })}>
-            My id
-          </button>
-          <button type="button" class="secondary" onClick={() => go({ kind: 'settings' })}>
-            Settings
-          </button>
-        </nav>
-        <ContactList active={contactId} onOpen={(id) => go({ kind: 'chat', id })} />
-      </aside>
-      <main class="main">
-        {view.kind !== 'chat' && view.kind !== 'home' && (
-          <button type="button" class="back secondary small" onClick={() => go({ kind: 'home' })}>
-            ← Contacts
-          </button>
-        )}
-        {view.kind === 'home' && <ProfilePanel />}
-        {view.kind === 'me' && <ProfilePanel />}
-        {view.kind === 'add' && <AddContact onAdded={(id) => go({ kind: 'chat', id })} />}
-        {view.kind === 'settings' && <SettingsPanel />}
-        {view.kind === 'chat' && (
-          <ChatView
-            id={view.id}
-            onSafety={() => go({ kind: 'safety', id: view.id })}
-            onBack={() => go({ kind: 'home' })}
-          />
-        )}
-        {view.kind === 'safety' && (
-          <SafetyNumberPanel id={view.id} onBack={() => go({ kind: 'chat', id: view.id })} />
-        )}
-      </main>
+    <div class="app">
       {state.notice && (
         <div
-          class={`toast toast-${state.notice.kind}`}
+          class={`notice notice-${state.notice.kind}`}
           role={state.notice.kind === 'error' ? 'alert' : 'status'}
         >
-          {state.notice.text}
+          <span>{state.notice.text}</span>
+          <button
+            type="button"
+            class="secondary small"
+            onClick={() => engine.dismissNotice()}
+            aria-label="Dismiss"
+          >
+            ✕
+          </button>
         </div>
       )}
+      <div class={`shell ${view.kind === 'home' ? 'show-list' : 'show-main'}`}>
+        <aside class="sidebar" aria-label="Navigation">
+          <header class="sidebar-header">
+            <h1 class="brand">Enkrypted</h1>
+            <span class={`net net-${state.signaling}`} role="status" data-testid="broker-state">
+              {SIGNALING_TEXT[state.signaling]}
+            </span>
+          </header>
+          {state.signalingError && <p class="error small pad">{state.signalingError}</p>}
+          {state.settings.debugUnencrypted && (
+            <p class="banner banner-danger" role="status">
+              DEBUG MODE: chats are NOT end-to-end encrypted.
+            </p>
+          )}
+          <nav class="row pad">
+            <button type="button" onClick={() => go({ kind: 'add' })}>
+              Add contact
+            </button>
+            <button type="button" class="secondary" onClick={() => go({ kind: 'me' })}>
+              My id
+            </button>
+            <button type="button" class="secondary" onClick={() => go({ kind: 'settings' })}>
+              Settings
+            </button>
+          </nav>
+          <ContactList active={contactId} onOpen={(id) => go({ kind: 'chat', id })} />
+        </aside>
+        <main class="main">
+          {view.kind !== 'chat' && view.kind !== 'home' && (
+            <button type="button" class="back secondary small" onClick={() => go({ kind: 'home' })}>
+              ← Contacts
+            </button>
+          )}
+          {view.kind === 'home' && <ProfilePanel />}
+          {view.kind === 'me' && <ProfilePanel />}
+          {view.kind === 'add' && <AddContact onAdded={(id) => go({ kind: 'chat', id })} />}
+          {view.kind === 'settings' && <SettingsPanel />}
+          {view.kind === 'chat' && (
+            <ChatView
+              id={view.id}
+              onSafety={() => go({ kind: 'safety', id: view.id })}
+              onBack={() => go({ kind: 'home' })}
+            />
+          )}
+          {view.kind === 'safety' && (
+            <SafetyNumberPanel id={view.id} onBack={() => go({ kind: 'chat', id: view.id })} />
+          )}
+        </main>
+      </div>
     </div>
   );
 }
