@@ -57,7 +57,6 @@ interface Chat {
   session: Session;
   /** Receipts and hello may go out; set once the session reached Ready. */
   ready: boolean;
-  peerHello: boolean;
   flushing: boolean;
 }
 
@@ -402,7 +401,7 @@ export class ChatEngine {
   }
 
   #attach(id: string, session: Session): void {
-    const chat: Chat = { session, ready: false, peerHello: false, flushing: false };
+    const chat: Chat = { session, ready: false, flushing: false };
     this.#chats.set(id, chat);
     this.#setLink(id, {
       state: session.state,
@@ -418,6 +417,12 @@ export class ChatEngine {
       if (state === 'Ready') {
         chat.ready = true;
         this.#clearRedial(id);
+        // With the handshake, the peer's identity was authenticated and checked against its pin
+        // before Ready; in debug mode, its hello (checked in #onHello) has to arrive first.
+        if (session.encrypted && this.#authenticated.has(id)) {
+          const current = this.state.value.links[id];
+          if (current) this.#setLink(id, { ...current, identityChecked: true });
+        }
         void this.#sendHello(id);
         void this.#flush(id);
       } else {
@@ -537,11 +542,9 @@ export class ChatEngine {
       return;
     }
     const f = decoded.frame;
-    const chat = this.#chats.get(id);
     switch (f.t) {
       case 'hello':
         await this.#onHello(id, f.identity, f.name);
-        if (chat) chat.peerHello = true;
         void this.#flush(id);
         return;
       case 'msg':
@@ -720,7 +723,7 @@ export class ChatEngine {
 
   async #flush(id: string): Promise<void> {
     const chat = this.#chats.get(id);
-    if (!chat?.ready || !chat.peerHello || chat.flushing) return;
+    if (!chat?.ready || chat.flushing) return;
     if (!this.state.value.links[id]?.identityChecked) return;
     chat.flushing = true;
     try {
@@ -759,7 +762,7 @@ export class ChatEngine {
   async sendFile(id: string, file: File, fastPath: boolean): Promise<void> {
     this.assertCanSend(id);
     const chat = this.#chats.get(id);
-    if (!chat?.ready || !chat.peerHello) {
+    if (!chat?.ready || !this.state.value.links[id]?.identityChecked) {
       throw new WebError(WEB_ERROR.transferFailed, 'Files can be sent only while the chat is connected.');
     }
     await this.#transfers.send(id, file, fastPath);
