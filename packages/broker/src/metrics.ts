@@ -23,7 +23,7 @@ export const CLOSE_REASONS = [
   'rate_limited',
   'replaced',
   'slow_consumer',
-  'too_big',
+  'protocol_error',
   'leave',
   'shutdown',
   'error',

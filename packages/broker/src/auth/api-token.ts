@@ -54,6 +54,9 @@ export function verifyApiToken(
   if (!m) return { ok: false, code: API_TOKEN_ERROR.malformed };
   const expiry = m[1]!;
   const presented = Buffer.from(m[2]!, 'base64url');
+  // The 43rd character carries 2 unused bits: accept only the canonical encoding, so a token has
+  // exactly one spelling (no malleable variants that verify).
+  if (presented.toString('base64url') !== m[2]) return { ok: false, code: API_TOKEN_ERROR.malformed };
   let valid = false;
   for (const secret of secrets) {
     // No early exit: every secret is tried so timing does not tell which one matched.

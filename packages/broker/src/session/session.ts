@@ -63,7 +63,7 @@ function onSocketError(this: SessionSocket): void {
   // ws emits 'error' for protocol violations (oversized frame → 1009, invalid UTF-8 → 1007) and
   // then closes the socket itself; the close handler does the bookkeeping.
   const s = this.session;
-  if (s && s.closeReason === undefined) s.closeReason = 'too_big';
+  if (s && s.closeReason === undefined) s.closeReason = 'protocol_error';
 }
 
 export class Session implements PeerConnection, BucketState {

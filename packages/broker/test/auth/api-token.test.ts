@@ -24,8 +24,26 @@ describe('API tokens', () => {
     const token = signApiToken(secret, 2_000);
     const [v, , sig] = token.split('.');
     assert.equal(verifyApiToken(`${v}.9999999999.${sig}`, [secret], 0).ok, false);
-    const flipped = sig!.slice(0, -1) + (sig!.endsWith('A') ? 'B' : 'A');
-    assert.equal(verifyApiToken(`${v}.2000.${flipped}`, [secret], 0).ok, false);
+    // Flip a character in the middle (every bit of it is signature data).
+    const mid = 20;
+    const flipped = sig!.slice(0, mid) + (sig![mid] === 'A' ? 'B' : 'A') + sig!.slice(mid + 1);
+    assert.deepEqual(verifyApiToken(`${v}.2000.${flipped}`, [secret], 0), {
+      ok: false,
+      code: API_TOKEN_ERROR.badSignature,
+    });
+  });
+
+  it('accepts only the canonical spelling of the signature', () => {
+    for (let expiry = 2_000; expiry < 2_040; expiry++) {
+      const token = signApiToken(secret, expiry);
+      const last = token.at(-1)!;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const i = alphabet.indexOf(last);
+      // Same 4 data bits, different unused bits: decodes to the same bytes, must still be refused.
+      const variant = token.slice(0, -1) + alphabet[(i & ~3) | ((i + 1) & 3)]!;
+      assert.equal(verifyApiToken(token, [secret], 0).ok, true);
+      assert.deepEqual(verifyApiToken(variant, [secret], 0), { ok: false, code: API_TOKEN_ERROR.malformed });
+    }
   });
 
   it('refuses malformed tokens with the malformed code', () => {
