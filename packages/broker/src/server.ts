@@ -20,7 +20,7 @@ import {
   SWEEP_INTERVAL_MIN_MS,
 } from './limits.js';
 import { type Logger, silentLogger } from './logger.js';
-import { then } from './maybe-promise.js';
+import { settle } from './maybe-promise.js';
 import { type BrokerMetrics, createMetrics } from './metrics.js';
 import { type BrokerOptions, resolveOptions } from './options.js';
 import { MemoryRegistry } from './registry/memory.js';
@@ -249,14 +249,14 @@ class BrokerImpl extends EventEmitter<BrokerEvents> implements Broker {
         s.close(CLOSE_CODE.aliveTimeout, 'alive timeout', 'alive_timeout');
       }
     }
-    then(
+    settle(
       this.registry.expire(now, o.expireTimeoutMs),
       (due) => {
         for (const { offline, sender } of due) {
           this.metrics.expired.inc();
           const frame = encodeRelay('EXPIRE', offline, sender, undefined);
           // EXPIRE is never queued: an offline sender simply misses it, as with the stock server.
-          then(
+          settle(
             this.registry.route(offline, sender, false, frame, now),
             () => {},
             (err) => this.#log.error({ err }, 'EXPIRE delivery failed'),

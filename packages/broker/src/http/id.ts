@@ -5,13 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ID_GENERATION_ATTEMPTS } from '../limits.js';
-import { type MaybePromise, then } from '../maybe-promise.js';
+import { type MaybePromise, settle } from '../maybe-promise.js';
 import { sendText } from './respond.js';
 
 export function serveId(res: ServerResponse, isRegistered: (id: string) => MaybePromise<boolean>): void {
   const attempt = (left: number): void => {
     const id = randomUUID();
-    then(
+    settle(
       isRegistered(id),
       (taken) => {
         if (!taken) sendText(res, 200, id, 'text/html; charset=utf-8');

@@ -1,6 +1,6 @@
 /** `GET {path}{key}/peers`: every registered id, only when discovery is on (else 401 as stock). */
 import type { ServerResponse } from 'node:http';
-import { type MaybePromise, then } from '../maybe-promise.js';
+import { type MaybePromise, settle } from '../maybe-promise.js';
 import { sendJson, sendText } from './respond.js';
 
 export function servePeers(
@@ -12,7 +12,7 @@ export function servePeers(
     sendText(res, 401, 'Unauthorized');
     return;
   }
-  then(
+  settle(
     list(),
     (ids) => sendJson(res, 200, ids),
     () => sendText(res, 500, 'Internal error'),

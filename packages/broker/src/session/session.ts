@@ -13,7 +13,7 @@ import {
 } from '@enkrypted/protocol';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODE } from '../close-codes.js';
-import { then } from '../maybe-promise.js';
+import { settle } from '../maybe-promise.js';
 import type { CloseReason } from '../metrics.js';
 import type { ClaimOutcome, PeerConnection, RouteOutcome } from '../registry/registry.js';
 import {
@@ -105,7 +105,7 @@ export class Session implements PeerConnection, BucketState {
     }
     this.id = decision.id;
     this.token = decision.token;
-    then(
+    settle(
       ctx.registry.claim(decision.id, decision.token, this),
       (outcome) => this.#onClaim(outcome),
       (err) => this.#fail(err),
@@ -137,7 +137,7 @@ export class Session implements PeerConnection, BucketState {
     this.ws.send(OPEN_FRAME);
     ctx.log.debug({ peer: this.id, reattached: outcome.kind === 'reattached' }, 'peer open');
     ctx.events.emit('connection', { id: this.id, reattached: outcome.kind === 'reattached' });
-    then(
+    settle(
       ctx.registry.takeQueued(this.id),
       (frames) => {
         for (const f of frames) this.deliver(f);
