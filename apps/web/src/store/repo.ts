@@ -52,6 +52,8 @@ export class Repo {
   readonly #db: IDBPDatabase<Schema>;
   #key: CryptoKey | undefined;
   #header: VaultHeader | undefined;
+  /** Set while setPassphrase re-writes everything; other writes wait for it. */
+  #migration: Promise<void> = Promise.resolve();
 
   private constructor(db: IDBPDatabase<Schema>, header: VaultHeader | undefined) {
     this.#db = db;
@@ -96,6 +98,22 @@ export class Repo {
    */
   async setPassphrase(passphrase: string | null): Promise<void> {
     if (this.locked) throw new Error('unlock first');
+    // Writes that arrive meanwhile (a message, a receipt) wait for the new protection, so none is
+    // overwritten by the snapshot below or left under the old protection.
+    let done!: () => void;
+    const previous = this.#migration;
+    this.#migration = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    try {
+      await previous;
+      await this.#reencrypt(passphrase);
+    } finally {
+      done();
+    }
+  }
+
+  async #reencrypt(passphrase: string | null): Promise<void> {
     const next = passphrase === null ? undefined : await createVault(passphrase);
     const old = this.#key;
     // Read everything first: WebCrypto promises resolve outside an IndexedDB transaction's task.
@@ -163,6 +181,7 @@ export class Repo {
   }
 
   async putFile(id: string, bytes: Uint8Array): Promise<void> {
+    await this.#migration;
     this.#assertOpen();
     await this.#db.put('files', await encodeBytes(this.#key, 'files', id, bytes), id);
   }
@@ -212,6 +231,7 @@ export class Repo {
   }
 
   async #put(store: Exclude<RecordStore, 'files'>, key: string, value: unknown): Promise<void> {
+    await this.#migration;
     this.#assertOpen();
     await this.#db.put(store, await encodeValue(this.#key, store, key, value), key);
   }
