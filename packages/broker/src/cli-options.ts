@@ -18,6 +18,8 @@ export interface CliPlan {
   logLevel: LogLevel;
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
+  /** Folder of a built web app to serve on the same port (--static). */
+  staticDir: string | undefined;
   apiSecretFile: string | undefined;
   /** Secret given directly through the environment (never as a flag: flags show up in `ps`). */
   apiSecretEnv: string | undefined;
@@ -143,6 +145,13 @@ export function buildCommand(): Command {
       ),
     )
     .addOption(opt('--no-metrics', 'do not serve GET /metrics', 'metrics'))
+    .addOption(
+      opt(
+        '--static <dir>',
+        'serve a built web app (e.g. apps/web/dist) on the same port; GET {path} then serves the app',
+        'static',
+      ),
+    )
     .addOption(opt('--log-level <level>', 'log level', 'log-level').choices(LOG_LEVELS).default('info'))
     .addOption(
       new Option('--mint-token <ttl-seconds>', 'print an API token valid for this long, then exit').argParser(
@@ -205,6 +214,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     logLevel: v.logLevel as LogLevel,
     tlsCertFile,
     tlsKeyFile,
+    staticDir: v.static as string | undefined,
     apiSecretFile: v.apiSecretFile,
     apiSecretEnv: env[ENV_API_SECRET],
     tokenTtlSeconds: v.mintToken ?? 0,

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { signApiToken } from './auth/api-token.js';
 import { type CliPlan, helpText, parseCli, parseSecrets } from './cli-options.js';
 import { BROKER_ERROR, BrokerError, isBrokerError } from './errors.js';
+import { loadStaticSite } from './http/static-site.js';
 import { createLogger } from './logger.js';
 import { resolveOptions } from './options.js';
 import { createBroker } from './server.js';
@@ -60,7 +61,8 @@ async function main(): Promise<number> {
       plan.tlsCertFile && plan.tlsKeyFile
         ? { cert: readFile(plan.tlsCertFile, 'TLS'), key: readFile(plan.tlsKeyFile, 'TLS') }
         : undefined;
-    const options = resolveOptions({ ...plan.options, tls, apiSecrets });
+    const staticSite = plan.staticDir ? loadStaticSite(plan.staticDir) : undefined;
+    const options = resolveOptions({ ...plan.options, tls, apiSecrets, staticSite });
     const broker = createBroker({ ...options, logger: log });
     broker.on('listening', ({ host, port, url }) => {
       // Always printed, whatever the log level: scripts read the actual port from it (--port 0).
@@ -75,6 +77,8 @@ async function main(): Promise<number> {
           expireTimeoutMs: options.expireTimeoutMs,
           concurrentLimit: options.concurrentLimit,
           perIpLimit: options.perIpLimit,
+          // With --static, the address to open in a browser.
+          app: staticSite ? url.replace(/^ws/, 'http') : undefined,
         },
         'listening',
       );

@@ -1,6 +1,7 @@
 export { API_TOKEN_ERROR, type ApiTokenVerdict, signApiToken, verifyApiToken } from './auth/api-token.js';
 export { CLOSE_CODE, type CloseCode } from './close-codes.js';
 export { BROKER_ERROR, BrokerError, type BrokerErrorCode, isBrokerError } from './errors.js';
+export { loadStaticSite, MAX_STATIC_SITE_BYTES, type StaticSite } from './http/static-site.js';
 export * from './limits.js';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
 export {

@@ -3,6 +3,7 @@
  * TLS files and secrets happens in the caller (cli.ts) or in server.ts at start.
  */
 import { BROKER_ERROR, BrokerError } from './errors.js';
+import type { StaticSite } from './http/static-site.js';
 import {
   DEFAULT_ALIVE_TIMEOUT_MS,
   DEFAULT_CONCURRENT_LIMIT,
@@ -58,6 +59,8 @@ export interface BrokerOptions {
   apiSecrets: Uint8Array[];
   /** Serve GET /metrics. */
   metrics: boolean;
+  /** A built web app served on the same port (see http/static-site.ts); undefined = none. */
+  staticSite: StaticSite | undefined;
 }
 
 export const DEFAULT_OPTIONS: Readonly<BrokerOptions> = Object.freeze({
@@ -83,6 +86,7 @@ export const DEFAULT_OPTIONS: Readonly<BrokerOptions> = Object.freeze({
   insecure: false,
   apiSecrets: [],
   metrics: true,
+  staticSite: undefined,
 });
 
 /** Smallest accepted API secret: 256 bits, the HMAC-SHA-256 key size. */

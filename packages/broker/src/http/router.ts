@@ -1,7 +1,8 @@
 /**
  * The HTTP routes, relative to the mount path `{path}` (always ends with `/`):
  * `GET {path}` info, `GET {path}{key}/id`, `GET {path}{key}/peers`; and at the root `GET /healthz`,
- * `GET /metrics`. CORS on every response. Everything else is 404.
+ * `GET /metrics`. CORS on every response. With a static site (the web app), every other GET is
+ * answered from it, and `GET {path}` serves the app instead of the info JSON. Everything else is 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry as PromRegistry } from 'prom-client';
@@ -14,6 +15,7 @@ import { serveId } from './id.js';
 import { serveInfo } from './info.js';
 import { servePeers } from './peers.js';
 import { sendText } from './respond.js';
+import { serveStatic } from './static-site.js';
 
 export interface RouterDeps {
   options: BrokerOptions;
@@ -37,10 +39,12 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     const path = q < 0 ? url : url.slice(0, q);
     if (path === '/healthz') return serveHealth(res, deps.isShuttingDown(), registry.stats());
     if (path === '/metrics' && options.metrics) return serveMetrics(res, deps.prom);
-    if (path === prefix || path === bare) return serveInfo(res);
-    if (!path.startsWith(prefix)) return sendText(res, 404, 'Not found');
-    const m = KEY_ROUTE.exec(path.slice(prefix.length));
-    if (!m) return sendText(res, 404, 'Not found');
+    const m = path.startsWith(prefix) ? KEY_ROUTE.exec(path.slice(prefix.length)) : null;
+    if (!m) {
+      if (options.staticSite && serveStatic(options.staticSite, path, res)) return;
+      if (path === prefix || path === bare) return serveInfo(res);
+      return sendText(res, 404, 'Not found');
+    }
     if (options.apiSecrets.length > 0) {
       // The stock server ignores the key on HTTP routes; with API tokens on, they need one too.
       let key: string;
