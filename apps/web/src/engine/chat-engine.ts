@@ -4,15 +4,10 @@
  * subscribe to `state`; nothing here touches the DOM except blob URLs for previews.
  */
 import {
-  ContactPins,
-  computeSafetyNumber,
   exportIdentity,
   generateIdentity,
   type IdentityKeyPair,
   importIdentity,
-  isCryptoError,
-  type PublicIdentityJson,
-  publicIdentityFromJson,
   publicIdentityToJson,
   type SafetyNumber,
   webCryptoRandom,
@@ -41,9 +36,10 @@ import { nextStatus, type StatusEvent } from '../logic/message-status.js';
 import type { ChatMessage, Contact, Profile } from '../logic/model.js';
 import { brokerAddress, type Settings } from '../logic/settings.js';
 import type { Repo } from '../store/repo.js';
-import { handshakeAvailable, handshakeHook } from './handshake.js';
+import { handshakeAvailable } from './handshake.js';
 import { type AppState, INITIAL_STATE, type LinkInfo, Observable } from './state.js';
 import { Transfers } from './transfers.js';
+import { Trust } from './trust.js';
 
 /** Redial backoff after a session closed: first retry soon, then no more than every 30 s. */
 const REDIAL_MIN_MS = 1_000;
@@ -65,7 +61,7 @@ export class ChatEngine {
   readonly #repo: Repo;
   readonly #pageUrl: string;
   #identity: IdentityKeyPair | undefined;
-  #pins: ContactPins | undefined;
+  #trust: Trust | undefined;
   #peer: Peer | undefined;
   #chats = new Map<string, Chat>();
   #redial = new Map<string, { timer: ReturnType<typeof setTimeout>; delay: number }>();
@@ -73,8 +69,6 @@ export class ChatEngine {
   #lastTypingSent = new Map<string, number>();
   #transfers: Transfers;
   #generation = 0;
-  /** Identities the P3 handshake authenticated, per contact (the hello must announce the same). */
-  #authenticated = new Map<string, PublicIdentityJson>();
 
   constructor(repo: Repo, pageUrl: string) {
     this.#repo = repo;
@@ -122,7 +116,7 @@ export class ChatEngine {
       list.push(m);
       messages[m.contactId] = list;
     }
-    this.#pins = new ContactPins({ storage: this.#repo.pinStorage() });
+    this.#trust = this.#makeTrust();
     this.state.set({
       ...INITIAL_STATE,
       phase: data.profile ? 'ready' : 'onboarding',
@@ -221,6 +215,37 @@ export class ChatEngine {
     setTimeout(() => {
       if (this.state.value.notice?.at === at) this.#patch({ notice: undefined });
     }, NOTICE_MS);
+  }
+
+  #makeTrust(): Trust {
+    return new Trust({
+      state: this.state,
+      pinStorage: this.#repo.pinStorage(),
+      peerConnection: (id) => this.#chats.get(id)?.session.connection?.peerConnection,
+      sessionEncrypted: (id) => this.#chats.get(id)?.session.encrypted ?? false,
+      closeSession: async (id, block) => {
+        const chat = this.#chats.get(id);
+        if (block) {
+          this.#chats.delete(id);
+          this.#clearRedial(id);
+          const link = this.state.value.links[id];
+          if (link) this.#setLink(id, { ...link, state: undefined, identityChecked: false });
+        }
+        await chat?.session.close();
+      },
+      connect: (id) => this.connect(id),
+      identityChecked: (id) => {
+        const link = this.state.value.links[id];
+        if (link) this.#setLink(id, { ...link, identityChecked: true });
+      },
+      announcedName: async (id, name) => {
+        const c = this.#contact(id);
+        const clean = cleanName(name);
+        if (c && clean && c.name === shortId(id)) await this.#putContact({ ...c, name: clean });
+      },
+      notify: (text, kind) => this.notify(text, kind),
+      name: (id) => this.#name(id),
+    });
   }
 
   // ── Broker ────────────────────────────────────────────────────────────────────────────────
@@ -341,30 +366,12 @@ export class ChatEngine {
 
   #sessionOptions(): SessionOptions {
     const debug = this.state.value.settings.debugUnencrypted;
-    const hook = this.#identity ? this.#hookFor(this.#identity) : undefined;
+    const hook = this.#identity ? this.#trust?.hook(this.#identity) : undefined;
     return {
       encryption: debug ? 'disabled-for-debugging' : 'required',
       handshake: debug ? undefined : hook,
       onWarning: () => undefined, // the UI shows the unencrypted state on every screen instead
     };
-  }
-
-  #hookFor(identity: IdentityKeyPair) {
-    if (!this.#pins) return undefined;
-    return handshakeHook({
-      identity,
-      pins: this.#pins,
-      peerConnection: (remoteId) => this.#chats.get(remoteId)?.session.connection?.peerConnection,
-      onKeyChanged: (remoteId) => {
-        this.#clearRedial(remoteId);
-        this.#patch({ keyChanged: { ...this.state.value.keyChanged, [remoteId]: null } });
-      },
-      onAuthenticated: (remoteId, remote) => {
-        const json = publicIdentityToJson(remote);
-        this.#authenticated.set(remoteId, json);
-        this.#patch({ remoteIdentities: { ...this.state.value.remoteIdentities, [remoteId]: json } });
-      },
-    });
   }
 
   #onIncoming(conn: DataConnection): void {
@@ -419,7 +426,7 @@ export class ChatEngine {
         this.#clearRedial(id);
         // With the handshake, the peer's identity was authenticated and checked against its pin
         // before Ready; in debug mode, its hello (checked in #onHello) has to arrive first.
-        if (session.encrypted && this.#authenticated.has(id)) {
+        if (session.encrypted && this.#trust?.isAuthenticated(id)) {
           const current = this.state.value.links[id];
           if (current) this.#setLink(id, { ...current, identityChecked: true });
         }
@@ -544,7 +551,7 @@ export class ChatEngine {
     const f = decoded.frame;
     switch (f.t) {
       case 'hello':
-        await this.#onHello(id, f.identity, f.name);
+        await this.#trust?.onHello(id, f.identity, f.name);
         void this.#flush(id);
         return;
       case 'msg':
@@ -568,79 +575,13 @@ export class ChatEngine {
     }
   }
 
-  async #onHello(id: string, identityJson: PublicIdentityJson, name: string): Promise<void> {
-    if (!this.#pins) return;
-    const authenticated = this.#authenticated.get(id);
-    if (
-      this.#chats.get(id)?.session.encrypted &&
-      JSON.stringify(authenticated) !== JSON.stringify(identityJson)
-    ) {
-      this.notify(
-        `${this.#name(id)} announced an identity other than the one the handshake proved.`,
-        'error',
-      );
-      await this.#chats.get(id)?.session.close();
-      return;
-    }
-    try {
-      const identity = publicIdentityFromJson(identityJson);
-      const check = await this.#pins.check(id, identity);
-      const link = this.state.value.links[id];
-      this.#patch({
-        remoteIdentities: { ...this.state.value.remoteIdentities, [id]: identityJson },
-        pins: { ...this.state.value.pins, [id]: check.record },
-      });
-      if (link) this.#setLink(id, { ...link, identityChecked: true });
-      const c = this.#contact(id);
-      const clean = cleanName(name);
-      if (c && clean && c.name === shortId(id)) await this.#putContact({ ...c, name: clean });
-    } catch (err) {
-      if (isCryptoError(err, 'CRYPTO_IDENTITY_KEY_CHANGED')) {
-        // Blocking: close the chat, keep it closed until the user re-approves after verification.
-        this.#patch({
-          keyChanged: { ...this.state.value.keyChanged, [id]: identityJson },
-          remoteIdentities: { ...this.state.value.remoteIdentities, [id]: identityJson },
-        });
-        const chat = this.#chats.get(id);
-        this.#chats.delete(id);
-        this.#clearRedial(id);
-        await chat?.session.close();
-        const link = this.state.value.links[id];
-        if (link) this.#setLink(id, { ...link, state: undefined, identityChecked: false });
-        return;
-      }
-      this.notify(`${this.#name(id)} sent an invalid identity; the chat is not trusted.`, 'error');
-      await this.#chats.get(id)?.session.close();
-    }
+  /** After a key-change warning: accept the new key and reconnect. */
+  acceptNewKey(id: string): Promise<void> {
+    return this.#trust?.acceptNewKey(id) ?? Promise.resolve();
   }
 
-  /** After a key-change warning: pin the new key (optionally as verified) and reconnect. */
-  async acceptNewKey(id: string): Promise<void> {
-    if (!(id in this.state.value.keyChanged) || !this.#pins) return;
-    const json = this.state.value.keyChanged[id];
-    const pins = { ...this.state.value.pins };
-    if (json) {
-      pins[id] = await this.#pins.approve(id, publicIdentityFromJson(json), false);
-    } else {
-      // The handshake did not reveal the new key: forget the pin, so the next handshake pins the
-      // key it authenticates (unverified, with a fresh safety number to compare).
-      await this.#pins.forget(id);
-      delete pins[id];
-    }
-    const keyChanged = { ...this.state.value.keyChanged };
-    delete keyChanged[id];
-    this.#patch({ keyChanged, pins });
-    this.connect(id);
-  }
-
-  async markVerified(id: string, verified: boolean): Promise<void> {
-    const json = this.state.value.remoteIdentities[id];
-    if (!json || !this.#pins) return;
-    const identity = publicIdentityFromJson(json);
-    const record = verified
-      ? await this.#pins.markVerified(id, identity)
-      : await this.#pins.approve(id, identity, false);
-    this.#patch({ pins: { ...this.state.value.pins, [id]: record } });
+  markVerified(id: string, verified: boolean): Promise<void> {
+    return this.#trust?.markVerified(id, verified) ?? Promise.resolve();
   }
 
   async #onMessage(id: string, msgId: string, text: string, sentAt: number): Promise<void> {
@@ -770,13 +711,9 @@ export class ChatEngine {
 
   /** The safety number with a contact, once it presented its identity; undefined before. */
   safetyNumber(id: string): SafetyNumber | undefined {
-    const json = this.state.value.remoteIdentities[id];
     const own = this.state.value.profile;
-    if (!json || !own || !this.#identity) return undefined;
-    return computeSafetyNumber(
-      { identity: this.#identity.publicIdentity, stableId: own.peerId },
-      { identity: publicIdentityFromJson(json), stableId: id },
-    );
+    if (!own || !this.#identity) return undefined;
+    return this.#trust?.safetyNumber(id, this.#identity, own.peerId);
   }
 
   cancelTransfer(transferId: string): void {
