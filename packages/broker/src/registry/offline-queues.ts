@@ -2,7 +2,7 @@
  * Bounded queues of frames for ids that are not connected. Pure data structure with the clock passed
  * in, so its bounds and expiry rules are unit-tested without sockets.
  *
- * Rules (docs/broker.md §Queues):
+ * Rules (docs/protocol.md §1.4):
  * - a frame is queued only while its destination's queue holds fewer than `maxMessagesPerPeer`
  *   frames and `maxBytesPerPeer` bytes, and all queues together stay within `maxBytesTotal`;
  * - a frame that does not fit is refused; its sender is told EXPIRE at once, once per

@@ -1,5 +1,5 @@
 /**
- * The AES-256-GCM outer cascade layer (docs/crypto-layers.md §AES). Keys come from the handshake's
+ * The AES-256-GCM outer cascade layer (docs/protocol.md §4.5). Keys come from the handshake's
  * AES base secret and the current rotation timestamp (keys.ts); nonces are prefix || u64 counter
  * under a key used in one direction only, so a nonce never repeats under one key; a sliding window
  * rejects replayed counters. Nothing changes until the cascade calls `commit`.

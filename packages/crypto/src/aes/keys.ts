@@ -1,5 +1,5 @@
 /**
- * Key schedule of the AES-256-GCM outer layer (docs/crypto-layers.md §AES). The base secret comes
+ * Key schedule of the AES-256-GCM outer layer (docs/protocol.md §4.5). The base secret comes
  * from the handshake (every key exchange of it, under the AES layer's own label), and each rotation
  * timestamp set by `rotation-timestamp-broadcast` gives a fresh pair of direction keys:
  *

@@ -1,6 +1,6 @@
 /**
  * Limits and labels of the handshake. Every label is part of the wire profile: changing one breaks
- * interoperability (docs/handshake.md lists them).
+ * interoperability (docs/protocol.md §3 lists them).
  */
 import { HANDSHAKE_TIMEOUT_MS as PROFILE_HANDSHAKE_TIMEOUT_MS } from '@enkrypted/protocol';
 
@@ -9,7 +9,7 @@ export const HANDSHAKE_TIMEOUT_MS = PROFILE_HANDSHAKE_TIMEOUT_MS;
 
 /**
  * Early handshake PDUs held while their track catches up. A peer sends at most 9 handshake PDUs
- * before it needs an answer from us (docs/handshake.md §order), so 12 tolerates any reordering of
+ * before it needs an answer from us (docs/protocol.md §3.2), so 12 tolerates any reordering of
  * an honest peer while bounding what a hostile one can make us hold.
  */
 export const MAX_EARLY_HANDSHAKE_PDUS = 12;

@@ -1,5 +1,5 @@
 /**
- * The ML-KEM layer's symmetric chains (docs/crypto-layers.md §ML-KEM): one per direction, stepped
+ * The ML-KEM layer's symmetric chains (docs/protocol.md §4.4): one per direction, stepped
  * with HMAC-SHA-256 exactly like the Double Ratchet's symmetric-key ratchet (KDF_CK of the Signal
  * spec: message key = HMAC(ck, 0x01), next chain key = HMAC(ck, 0x02)), and re-keyed by mixing a
  * fresh ML-KEM shared secret into the chain key.

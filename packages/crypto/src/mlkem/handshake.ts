@@ -1,6 +1,6 @@
 /**
  * ML-KEM-768 key agreement for the handshake (`mlkem-key-exchange` / `mlkem-key-exchange-response`,
- * docs/crypto-layers.md §ML-KEM). Both sides contribute: each generates a key pair and sends its
+ * docs/protocol.md §4.4). Both sides contribute: each generates a key pair and sends its
  * public key; each encapsulates to the other's public key and sends the ciphertext. The root secret
  * mixes both shared secrets and the whole exchange in a fixed initiator-then-responder order, so it
  * is post-quantum secure if either side's randomness was good.

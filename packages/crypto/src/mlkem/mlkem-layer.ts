@@ -1,5 +1,5 @@
 /**
- * The ML-KEM-768 cascade layer (docs/crypto-layers.md §3). Per-message AES-256-GCM keys come from a
+ * The ML-KEM-768 cascade layer (docs/protocol.md §4.4). Per-message AES-256-GCM keys come from a
  * forward-secure HMAC chain per direction (chain.ts), seeded by the handshake's two-sided ML-KEM
  * exchange (handshake.ts). Every REKEY_EVERY_MESSAGES messages or REKEY_INTERVAL_MS the sender
  * encapsulates to the peer's newest ML-KEM encapsulation key and mixes the new secret into its

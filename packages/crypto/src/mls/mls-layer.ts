@@ -1,5 +1,5 @@
 /**
- * The MLS cascade layer (RFC 9420 application messages, docs/crypto-layers.md §MLS). ts-mls is
+ * The MLS cascade layer (RFC 9420 application messages, docs/protocol.md §4.3). ts-mls is
  * functional: every operation returns a new ClientState. `seal`/`open` keep the new state aside and
  * `commit` installs it, then wipes the keys ts-mls reports as consumed, so a failure anywhere in the
  * cascade leaves the group exactly as it was.
