@@ -121,7 +121,7 @@ describe('Reassembler: interleaving', () => {
             }
           }
           assert.equal(done.size, originals.length);
-          originals.forEach((ct, i) => assert.deepEqual(done.get(idOf(i)), ct));
+          for (const [i, ct] of originals.entries()) assert.deepEqual(done.get(idOf(i)), ct);
           assert.equal(r.pending, 0);
           assert.equal(r.bufferedBytes, 0);
         },

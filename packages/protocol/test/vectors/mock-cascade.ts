@@ -27,7 +27,9 @@ export function runMockCascadeVectors(file: string, vector: string): void {
       });
       it(`${c.name}: the encryptedMessage encodes canonically to the vector bytes`, () => {
         const payload = mockCascadeEncrypt(hexToBytes(c.plaintextHex), c.layers);
-        const text = JSON.stringify(encryptedMessageToWire({ encrypted: true, cascaded: true, cascadedPayload: payload }));
+        const text = JSON.stringify(
+          encryptedMessageToWire({ encrypted: true, cascaded: true, cascadedPayload: payload }),
+        );
         assert.equal(text, c.json);
         assert.equal(utf8Hex(text), c.hex);
       });
