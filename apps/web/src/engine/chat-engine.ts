@@ -24,14 +24,10 @@ import {
 } from '@enkrypted/peer';
 import { exportBackup, importBackup } from '../logic/backup.js';
 import { parseContactId } from '../logic/contact-id.js';
+import { cleanName, describePeerError, shortId } from '../logic/display.js';
 import { WEB_ERROR, WebError } from '../logic/errors.js';
 import { type ControlFrame, decodeFrame, encodeControl, randomId } from '../logic/frames.js';
-import {
-  MAX_DISPLAY_NAME_CHARS,
-  MAX_TEXT_CHARS,
-  TYPING_SEND_INTERVAL_MS,
-  TYPING_TTL_MS,
-} from '../logic/limits.js';
+import { MAX_TEXT_CHARS, TYPING_SEND_INTERVAL_MS, TYPING_TTL_MS } from '../logic/limits.js';
 import { nextStatus, type StatusEvent } from '../logic/message-status.js';
 import type { ChatMessage, Contact, Profile } from '../logic/model.js';
 import { brokerAddress, type Settings } from '../logic/settings.js';
@@ -763,33 +759,6 @@ function defaultLink(session: Session): LinkInfo {
   return { state: session.state, encrypted: session.encrypted, everReady: false, identityChecked: false };
 }
 
-function cleanName(name: string): string {
-  return [...name.trim().replace(/\s+/g, ' ')].slice(0, MAX_DISPLAY_NAME_CHARS).join('');
-}
-
-export function shortId(id: string): string {
-  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
-}
-
 function isVisible(): boolean {
   return typeof document === 'undefined' || document.visibilityState === 'visible';
-}
-
-function describePeerError(code: string | undefined): string {
-  switch (code) {
-    case PEER_ERROR.peerUnavailable:
-      return 'The contact is not online (unknown to the broker).';
-    case 'ID_TAKEN':
-      return 'Your id is in use in another tab or device.';
-    case 'NETWORK':
-      return 'Cannot reach the broker.';
-    case PEER_ERROR.timeout:
-      return 'Timed out.';
-    case PEER_ERROR.handshakeFailed:
-      return 'The encryption handshake failed.';
-    case undefined:
-      return 'Cannot reach the broker.';
-    default:
-      return `Connection failed (${code}).`;
-  }
 }
