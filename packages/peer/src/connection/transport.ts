@@ -27,6 +27,8 @@ export interface TransportOptions {
   candidateFilter?: ((candidate: string) => boolean) | undefined;
   /** Overrides ICE_DISCONNECTED_GRACE_MS (tests use shorter values). */
   disconnectedGraceMs?: number | undefined;
+  /** Hold remote candidates, even after the remote description is set, until `releaseCandidates()`. */
+  holdCandidates?: boolean | undefined;
 }
 
 type TransportEvents = {
@@ -46,6 +48,8 @@ export class Transport extends Emitter<TransportEvents> {
   #channel: RTCDataChannel | undefined;
   readonly #options: TransportOptions;
   #remoteSet = false;
+  #held = false;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   #pending: RTCIceCandidateInit[] = [];
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #ended = false;
@@ -54,6 +58,7 @@ export class Transport extends Emitter<TransportEvents> {
   constructor(options: TransportOptions) {
     super();
     this.#options = options;
+    this.#held = options.holdCandidates === true;
     this.pc = options.platform.createPeerConnection(options.rtc);
     this.pc.onicecandidate = (ev) => {
       if (this.#ended || !ev.candidate || !ev.candidate.candidate) return;
@@ -124,6 +129,26 @@ export class Transport extends Emitter<TransportEvents> {
   async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     await this.pc.setRemoteDescription(description);
     this.#remoteSet = true;
+    await this.#flush();
+  }
+
+  /** Ends the hold requested with `holdCandidates` after `ms` (the timer dies with the transport). */
+  releaseCandidatesAfter(ms: number): void {
+    if (this.#releaseTimer !== undefined || this.#ended) return;
+    this.#releaseTimer = setTimeout(() => {
+      this.#releaseTimer = undefined;
+      void this.releaseCandidates();
+    }, ms);
+  }
+
+  /** Ends the hold requested with `holdCandidates`. */
+  async releaseCandidates(): Promise<void> {
+    this.#held = false;
+    await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (!this.#remoteSet || this.#held) return;
     const pending = this.#pending;
     this.#pending = [];
     for (const c of pending) await this.#apply(c);
@@ -133,7 +158,7 @@ export class Transport extends Emitter<TransportEvents> {
   async addRemoteCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     if (this.#ended) return;
     if (this.#options.candidateFilter && !this.#options.candidateFilter(candidate.candidate ?? '')) return;
-    if (!this.#remoteSet) {
+    if (!this.#remoteSet || this.#held) {
       if (this.#pending.length < MAX_PENDING_REMOTE_CANDIDATES) this.#pending.push(candidate);
       return;
     }
@@ -178,6 +203,8 @@ export class Transport extends Emitter<TransportEvents> {
 
   #end(): void {
     this.#ended = true;
+    if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
+    this.#releaseTimer = undefined;
     if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
   }
