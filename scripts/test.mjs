@@ -38,6 +38,8 @@ if (!flags.has('--no-system-deps')) ensureSystemDeps();
 if (!flags.has('--no-check')) {
   run(process.execPath, ['scripts/build.mjs']);
   run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+  // The web app needs its own JSX settings, so it is type-checked as its own project.
+  run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'apps/web/tsconfig.json', '--noEmit']);
   run(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'check', '.']);
 }
 
