@@ -94,6 +94,8 @@ export class Session extends Emitter<SessionEvents> {
   #sendChain: Promise<void> = Promise.resolve();
   #receiveChain: Promise<void> = Promise.resolve();
   #flushing = false;
+  /** The P8.3 stall timer; also cleared on close, so a hook that never settles cannot pin the process. */
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Application frames handed to / taken from the transport, across transports (session resume). */
   #sent = 0;
   #received = 0;
@@ -274,6 +276,7 @@ export class Session extends Emitter<SessionEvents> {
     this.#handshakeAbort = abort;
     const timeoutMs = this.#options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     const timer = setTimeout(() => abort.abort(), timeoutMs);
+    this.#handshakeTimer = timer;
     try {
       const secure = await hook(this.#handshakeChannel(abort.signal), {
         role: this.role,
@@ -296,6 +299,7 @@ export class Session extends Emitter<SessionEvents> {
       await this.#close(reason);
     } finally {
       clearTimeout(timer);
+      if (this.#handshakeTimer === timer) this.#handshakeTimer = undefined;
       if (this.#handshakeAbort === abort) this.#handshakeAbort = undefined;
     }
   }
@@ -480,6 +484,8 @@ export class Session extends Emitter<SessionEvents> {
     this.#closed = true;
     this.#closeReason = reason;
     this.#handshakeAbort?.abort();
+    if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
     this.#apply('CLOSED');
     this.#outage.rejectAll(reason ?? new PeerError(PEER_ERROR.closed, 'the session was closed'));
     await this.#conn?.close();
