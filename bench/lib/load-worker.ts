@@ -7,10 +7,12 @@
  *   partner as fast as its socket drains, for `durationMs` after `warmupMs`; reply with frames
  *   received in the window;
  * - close: close every client.
- * Clients never heartbeat (idle connections) and never parse what they receive (count only), so
- * the load generator stays cheaper than the broker it measures.
+ * Clients are raw-socket WebSocket clients (raw-ws.ts): they never heartbeat (idle connections),
+ * send pre-serialised, pre-framed bytes, and count what they receive by frame headers only, so the
+ * load generator stays much cheaper than the server it measures and both servers face identical
+ * bytes.
  */
-import { WebSocket } from 'ws';
+import { maskedTextFrame, openRaw, type RawClient } from './raw-ws.js';
 
 export type WorkerCommand =
   | { cmd: 'connect'; baseUrl: string; key: string; prefix: string; count: number; concurrency: number }
@@ -23,18 +25,17 @@ export type WorkerReply =
   | { ok: true; cmd: 'close' }
   | { ok: false; error: string };
 
-interface Client {
-  ws: WebSocket;
-  id: string;
-  received: number;
-}
-
-const clients: Client[] = [];
+const clients: RawClient[] = [];
 /** Bytes a sender may have unsent before it waits for the socket to drain. */
 const SEND_HIGH_WATER = 64 * 1024;
+/**
+ * Frames per write: a sender writes this many copies of its frame in one buffer (a trickle-ICE
+ * burst), so the generator pays one syscall per batch rather than per frame.
+ */
+const FRAMES_PER_WRITE = 16;
 
-function candidateFrame(dst: string): Buffer {
-  return Buffer.from(
+function candidateBatch(dst: string): Buffer {
+  const one = maskedTextFrame(
     // Key order as the stock peerjs client sends it: type, payload, dst.
     JSON.stringify({
       type: 'CANDIDATE',
@@ -51,41 +52,7 @@ function candidateFrame(dst: string): Buffer {
       dst,
     }),
   );
-}
-
-function openOne(url: string, id: string): Promise<Client | undefined> {
-  return new Promise((resolve) => {
-    // The load generator keeps its own cost down (same for both servers): an all-zero mask lets ws
-    // skip masking its frames, and received frames are counted, not UTF-8 validated.
-    const ws = new WebSocket(url, {
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      generateMask: (mask) => {
-        mask.fill(0);
-      },
-    });
-    const c: Client = { ws, id, received: 0 };
-    let settled = false;
-    const done = (v: Client | undefined) => {
-      if (settled) return;
-      settled = true;
-      resolve(v);
-    };
-    ws.on('message', (data) => {
-      if (!settled) {
-        const text = data.toString();
-        if (text.includes('"OPEN"')) done(c);
-        else {
-          ws.terminate();
-          done(undefined);
-        }
-        return;
-      }
-      c.received += 1;
-    });
-    ws.on('error', () => done(undefined));
-    ws.on('close', () => done(undefined));
-  });
+  return Buffer.concat(Array.from({ length: FRAMES_PER_WRITE }, () => one));
 }
 
 async function connect(cmd: Extract<WorkerCommand, { cmd: 'connect' }>): Promise<WorkerReply> {
@@ -97,7 +64,7 @@ async function connect(cmd: Extract<WorkerCommand, { cmd: 'connect' }>): Promise
     while (next < cmd.count) {
       const i = next++;
       const id = `${cmd.prefix}${i}`;
-      const c = await openOne(`${cmd.baseUrl}?key=${cmd.key}&id=${id}&token=t${i}`, id);
+      const c = await openRaw(`${cmd.baseUrl}?key=${cmd.key}&id=${id}&token=t${i}`, id);
       if (c) {
         clients.push(c);
         opened += 1;
@@ -111,13 +78,13 @@ async function connect(cmd: Extract<WorkerCommand, { cmd: 'connect' }>): Promise
 async function relay(cmd: Extract<WorkerCommand, { cmd: 'relay' }>): Promise<WorkerReply> {
   let running = true;
   let sent = 0;
-  const pump = (c: Client, frame: Buffer) => {
+  const pump = (c: RawClient, batch: Buffer) => {
     const loop = () => {
-      if (!running || c.ws.readyState !== WebSocket.OPEN) return;
+      if (!running || c.socket.destroyed) return;
       let burst = 0;
-      while (c.ws.bufferedAmount < SEND_HIGH_WATER && burst < 64) {
-        c.ws.send(frame);
-        sent += 1;
+      while (c.socket.writableLength < SEND_HIGH_WATER && burst < 4) {
+        c.socket.write(batch);
+        sent += FRAMES_PER_WRITE;
         burst += 1;
       }
       setImmediate(loop);
@@ -127,8 +94,8 @@ async function relay(cmd: Extract<WorkerCommand, { cmd: 'relay' }>): Promise<Wor
   for (let i = 0; i + 1 < clients.length; i += 2) {
     const a = clients[i]!;
     const b = clients[i + 1]!;
-    pump(a, candidateFrame(b.id));
-    pump(b, candidateFrame(a.id));
+    pump(a, candidateBatch(b.id));
+    pump(b, candidateBatch(a.id));
   }
   await new Promise((r) => setTimeout(r, cmd.warmupMs));
   const before = clients.reduce((n, c) => n + c.received, 0);
@@ -143,7 +110,7 @@ async function relay(cmd: Extract<WorkerCommand, { cmd: 'relay' }>): Promise<Wor
 }
 
 async function closeAll(): Promise<WorkerReply> {
-  for (const c of clients) c.ws.terminate();
+  for (const c of clients) c.socket.destroy();
   clients.length = 0;
   return { ok: true, cmd: 'close' };
 }

@@ -7,9 +7,10 @@
 import type { Socket } from 'node:net';
 import {
   encodeRelay,
-  encodeRelayFrame,
+  encodeRelayedFrame,
   isProtocolError,
-  parseClientFrameForRelay,
+  type RelayFrame,
+  readRelayFrame,
 } from '@enkrypted/protocol';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODE } from '../close-codes.js';
@@ -175,9 +176,9 @@ export class Session implements PeerConnection, BucketState {
       : Buffer.isBuffer(data)
         ? data.toString('utf8')
         : Buffer.from(data).toString('utf8');
-    let parsed: ReturnType<typeof parseClientFrameForRelay>;
+    let msg: RelayFrame;
     try {
-      parsed = parseClientFrameForRelay(text, opts.maxFrameBytes);
+      msg = readRelayFrame(text, opts.maxFrameBytes);
     } catch (err) {
       if (!isProtocolError(err)) {
         this.#fail(err);
@@ -187,8 +188,8 @@ export class Session implements PeerConnection, BucketState {
       this.ws.send(errorFrame(err.message, err.code));
       return;
     }
-    const msg = parsed.msg;
-    if (msg.type === 'HEARTBEAT') {
+    const type = msg.type;
+    if (type === 'HEARTBEAT') {
       ctx.metrics.heartbeats.inc();
       return;
     }
@@ -198,10 +199,9 @@ export class Session implements PeerConnection, BucketState {
       this.close(CLOSE_CODE.normal, 'leave', 'leave');
       return;
     }
-    const type = msg.type;
     // LEAVE and EXPIRE are notices about the present; they are relayed to connected ids only.
     const queueable = type !== 'LEAVE' && type !== 'EXPIRE';
-    const frame = encodeRelayFrame(msg, this.id, parsed.payloadText);
+    const frame = encodeRelayedFrame(msg, this.id);
     let routed: ReturnType<typeof ctx.registry.route>;
     try {
       routed = ctx.registry.route(this.id, dst, queueable, frame, now);

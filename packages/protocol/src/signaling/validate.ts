@@ -46,13 +46,18 @@ function utf8Length(text: string): number {
   return encoder.encode(text).length;
 }
 
-/** Size, then JSON, then "is an object": the first three checks of every frame. */
-export function parseFrameObject(text: string, maxBytes: number): Record<string, unknown> {
-  // Size first: a string's UTF-8 length is at most 3 bytes per UTF-16 unit, so only borderline
-  // frames pay for an exact count.
+/** The first check of every frame: its UTF-8 size. Throws SIGNALING_FRAME_TOO_LARGE. */
+export function checkFrameSize(text: string, maxBytes: number): void {
+  // A string's UTF-8 length is at most 3 bytes per UTF-16 unit, so only borderline frames pay
+  // for an exact count.
   if (text.length > maxBytes || (text.length * 3 > maxBytes && utf8Length(text) > maxBytes)) {
     throw new ProtocolError(SIGNALING_ERROR.frameTooLarge, `frame exceeds ${maxBytes} bytes`);
   }
+}
+
+/** Size, then JSON, then "is an object": the first three checks of every frame. */
+export function parseFrameObject(text: string, maxBytes: number): Record<string, unknown> {
+  checkFrameSize(text, maxBytes);
   let value: unknown;
   try {
     value = JSON.parse(text);
