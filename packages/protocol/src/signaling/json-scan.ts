@@ -59,10 +59,20 @@ function isHex(c: number): boolean {
   return (c >= ZERO && c <= NINE) || (c >= UPPER_A && c <= UPPER_F) || (c >= LOWER_A && c <= LOWER_F);
 }
 
+/**
+ * A run of string characters that need no attention (not a quote, backslash or control character),
+ * skipped by the regexp engine: far faster than a charCodeAt loop over SDP-length strings.
+ */
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+
 /** `i` is at an opening quote; returns the index after the closing quote, or -1. */
 function scanString(t: string, i: number, end: number): number {
   i++;
   while (i < end) {
+    PLAIN_RUN.lastIndex = i;
+    PLAIN_RUN.test(t);
+    i = PLAIN_RUN.lastIndex;
+    if (i >= end) return -1;
     const c = t.charCodeAt(i);
     if (c === QUOTE) return i + 1;
     if (c < SPACE) return -1;
