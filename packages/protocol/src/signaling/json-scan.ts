@@ -63,6 +63,7 @@ function isHex(c: number): boolean {
  * A run of string characters that need no attention (not a quote, backslash or control character),
  * skipped by the regexp engine: far faster than a charCodeAt loop over SDP-length strings.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters; the run stops at them.
 const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 
 /** `i` is at an opening quote; returns the index after the closing quote, or -1. */
