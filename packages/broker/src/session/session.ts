@@ -26,7 +26,7 @@ import {
 } from './admission.js';
 import type { BrokerContext } from './context.js';
 import { type BucketState, takeToken } from './token-bucket.js';
-import { batchWrites } from './write-batch.js';
+import { encodeTextFrames, type OutboxOwner, queueFrame } from './write-batch.js';
 
 /** Socket states: admitting → open → closing (was open) ; admitting → closed (rejected). */
 const STATE_ADMITTING = 0;
@@ -67,7 +67,7 @@ function onSocketError(this: SessionSocket): void {
   if (s && s.closeReason === undefined) s.closeReason = 'protocol_error';
 }
 
-export class Session implements PeerConnection, BucketState {
+export class Session implements PeerConnection, BucketState, OutboxOwner {
   id = '';
   token = '';
   tokens: number;
@@ -75,6 +75,8 @@ export class Session implements PeerConnection, BucketState {
   lastSeen: number;
   state = STATE_ADMITTING;
   closeReason: CloseReason | undefined = undefined;
+  /** Relayed frames waiting for the end of this tick (write-batch.ts); undefined when none. */
+  outbox: string[] | undefined = undefined;
 
   constructor(
     readonly ctx: BrokerContext,
@@ -167,7 +169,7 @@ export class Session implements PeerConnection, BucketState {
     this.lastSeen = now;
     if (!takeToken(this, now, opts.ratePerSecond, opts.rateBurst)) {
       ctx.log.info({ ip: this.ip }, 'rate limit exceeded, closing socket');
-      this.ws.send(RATE_LIMITED_FRAME);
+      this.#send(RATE_LIMITED_FRAME);
       this.close(CLOSE_CODE.rateLimited, 'rate limit exceeded', 'rate_limited');
       return;
     }
@@ -185,7 +187,7 @@ export class Session implements PeerConnection, BucketState {
         return;
       }
       ctx.metrics.invalidFrames.inc();
-      this.ws.send(errorFrame(err.message, err.code));
+      this.#send(errorFrame(err.message, err.code));
       return;
     }
     const type = msg.type;
@@ -238,10 +240,28 @@ export class Session implements PeerConnection, BucketState {
       this.close(CLOSE_CODE.slowConsumer, 'not reading', 'slow_consumer');
       return false;
     }
-    const raw = (ws as unknown as { _socket?: Socket })._socket;
-    if (raw) batchWrites(raw);
-    ws.send(frame);
+    queueFrame(this, frame);
     return true;
+  }
+
+  /**
+   * OutboxOwner: writes the frames queued this tick as one buffer straight to the socket. Only
+   * while the socket is open (as ws.send would); ws never queues frames of its own here (no
+   * compression, no Blobs), so nothing it writes can be overtaken.
+   */
+  flushOutbox(): void {
+    const frames = this.outbox;
+    if (frames === undefined) return;
+    this.outbox = undefined;
+    const raw = (this.ws as unknown as { _socket?: Socket })._socket;
+    if (this.ws.readyState !== 1 || !raw || raw.destroyed) return;
+    raw.write(encodeTextFrames(frames));
+  }
+
+  /** Sends a frame of our own after the relayed frames already queued, keeping their order. */
+  #send(frame: string): void {
+    this.flushOutbox();
+    this.ws.send(frame);
   }
 
   /** PeerConnection: closes the socket (re-attach, liveness, limits, shutdown). */
@@ -253,6 +273,7 @@ export class Session implements PeerConnection, BucketState {
     } else if (this.state === STATE_ADMITTING) {
       this.state = STATE_CLOSED;
     }
+    this.flushOutbox();
     this.ws.close(code, reason);
   }
 
@@ -281,7 +302,7 @@ export class Session implements PeerConnection, BucketState {
 
   #fail(err: unknown): void {
     this.ctx.log.error({ err }, 'session failure');
-    if (this.ws.readyState === 1) this.ws.send(errorFrame('Internal error', SESSION_ERROR.internal));
+    if (this.ws.readyState === 1) this.#send(errorFrame('Internal error', SESSION_ERROR.internal));
     this.close(CLOSE_CODE.internalError, 'internal error', 'error');
   }
 }
