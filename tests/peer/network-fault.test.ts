@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { type DataConnection, isPeerError, PEER_ERROR, Session, type SessionOptions } from '@enkrypted/peer';
 import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
 import { fixtureHandshake } from './fixture-handshake.js';
-import { collect, openPeer } from './support.js';
+import { collect, openPeer, within } from './support.js';
 
 const dec = new TextDecoder();
 const text = (v: unknown) => dec.decode(v as Uint8Array);
@@ -36,7 +36,14 @@ async function readyPair(broker: BrokerUnderTest, options: SessionOptions, extra
     b.once('connection', (conn: DataConnection) => resolve(Session.accept(conn, options))),
   );
   const sa = Session.dial(a, b.id, options);
-  const sb = await accepted;
+  const failed = new Promise<never>((_, reject) =>
+    sa.on('close', (reason) =>
+      reject(new Error(`dial failed: ${reason?.code ?? 'closed'} ${reason?.message ?? ''}`)),
+    ),
+  );
+  // Only the race observes `failed`; later closes of sa must not surface as unhandled rejections.
+  failed.catch(() => undefined);
+  const sb = await within(Promise.race([accepted, failed]), 40_000, 'the incoming connection');
   await Promise.all([sa.ready({ timeoutMs: 20_000 }), sb.ready({ timeoutMs: 20_000 })]);
   sa.on('state', (s) => statesA.push(s));
   sb.on('state', (s) => statesB.push(s));

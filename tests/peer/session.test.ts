@@ -10,7 +10,7 @@ import {
 } from '@enkrypted/peer';
 import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
 import { fixtureHandshake } from './fixture-handshake.js';
-import { collect, openPeer } from './support.js';
+import { collect, openPeer, within } from './support.js';
 
 const dec = new TextDecoder();
 
@@ -31,7 +31,14 @@ async function pair(
   );
   const sa = Session.dial(a, b.id, options);
   sa.on('state', (st) => statesA.push(st));
-  const sb = await accepted;
+  const failed = new Promise<never>((_, reject) =>
+    sa.on('close', (reason) =>
+      reject(new Error(`dial failed: ${reason?.code ?? 'closed'} ${reason?.message ?? ''}`)),
+    ),
+  );
+  // Only the race observes `failed`; later closes of sa must not surface as unhandled rejections.
+  failed.catch(() => undefined);
+  const sb = await within(Promise.race([accepted, failed]), 40_000, 'the incoming connection');
   return { a, b, sa, sb, statesA, statesB };
 }
 

@@ -60,17 +60,11 @@ export function collect(
   });
 }
 
-/** Resource kinds a finished test may legitimately leave (stdio, the test runner's own pipe). */
-const BASELINE_RESOURCES = new Set([
-  'TTYWrap',
-  'PipeWrap',
-  'FSReqCallback',
-  'Timeout',
-  'ProcessWrap',
-  'TCPSocketWrap',
-]);
-
-/** Active resources that are not part of the runner's baseline (sockets, UDP, timers...). */
-export function activeResourceKinds(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => !BASELINE_RESOURCES.has(r));
+/** Rejects with `what` after `ms`: a test waiting on an event fails with a reason instead of hanging. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
