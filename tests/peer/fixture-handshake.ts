@@ -57,7 +57,7 @@ export function fixtureHandshake(stats: FixtureStats = { handshakes: 0 }): Hands
         return out;
       },
       async open(frame) {
-        if (frame.byteLength < 8 + 16) throw new Error('fixture: short frame');
+        if (typeof frame === 'string' || frame.byteLength < 8 + 16) throw new Error('fixture: short frame');
         const counter = Number(new DataView(frame.buffer, frame.byteOffset, 8).getBigUint64(0));
         if (counter <= lastReceived) throw new Error('fixture: replay');
         const pt = await subtle.decrypt(

@@ -15,6 +15,17 @@ export * from './limits.js';
 export { type ConnectOptions, Peer, type PeerOptions } from './peer.js';
 export type { PeerConnectionConfig } from './platform/types.js';
 export {
+  adaptChannel,
+  type CascadeHandshakeOptions,
+  type CascadeSecureSession,
+  cascadeHandshake,
+  connectionFingerprints,
+  type DtlsFingerprints,
+  handshakeFailureCode,
+  isIdentityKeyChanged,
+  sdpFingerprint,
+} from './secure/index.js';
+export {
   type HandshakeChannel,
   type HandshakeContext,
   type HandshakeHook,

@@ -28,13 +28,21 @@ import { type WaitOptions, waitFor } from './util/wait.js';
 
 export type SessionFrame = string | Uint8Array;
 
-/** What a completed handshake yields: sealing and opening of application frames. */
+/**
+ * What a completed handshake yields: the P6 outbound and inbound paths, frame by frame.
+ *
+ * `seal` returns the frames of one message, sent in order (a chunked message is several frames; a
+ * single frame is accepted too). `open` takes one frame and returns the plaintext of a completed
+ * message, or null when the frame completes nothing yet (a chunk, a rotation); it must throw on any
+ * authentication or format failure: the frame is then dropped and reported, never delivered.
+ */
 export interface SecureSession {
-  seal(plaintext: Uint8Array): Promise<Uint8Array>;
-  /** Must throw on any authentication failure: the session never delivers unauthenticated plaintext. */
-  open(ciphertext: Uint8Array): Promise<Uint8Array>;
+  seal(plaintext: Uint8Array): Promise<SessionFrame | readonly SessionFrame[]>;
+  open(frame: SessionFrame): Promise<Uint8Array | null>;
   /** P7.4: whether the state is still usable after a transport outage. Default: true. */
   isIntact?(): boolean;
+  /** The identity the handshake authenticated (shown as `session.remoteIdentity`). */
+  readonly remoteIdentity?: unknown;
 }
 
 /** The open data channel as the handshake hook sees it. */
@@ -49,6 +57,8 @@ export interface HandshakeContext {
   remoteId: string;
   /** Aborted when the session closes or the transport is lost mid-handshake. */
   signal: AbortSignal;
+  /** The open data connection (its `peerConnection` holds both SDPs, for the DTLS fingerprints). */
+  connection: DataConnection;
 }
 
 export type HandshakeHook = (channel: HandshakeChannel, context: HandshakeContext) => Promise<SecureSession>;
@@ -83,6 +93,8 @@ export class Session extends Emitter<SessionEvents> {
   #state: ConnectionState = 'Idle';
   #conn: DataConnection | undefined;
   #secure: SecureSession | undefined;
+  /** Kept across a re-handshake failure so the app can still say who it was talking to. */
+  #remoteIdentity: unknown;
   #everReady = false;
   #closed = false;
   #closeReason: PeerError | undefined;
@@ -131,6 +143,14 @@ export class Session extends Emitter<SessionEvents> {
 
   get connection(): DataConnection | undefined {
     return this.#conn;
+  }
+
+  /**
+   * The identity the last handshake authenticated (`PublicIdentity` with `cascadeHandshake`), or
+   * undefined before the first Ready and with encryption disabled.
+   */
+  get remoteIdentity(): unknown {
+    return this.#remoteIdentity;
   }
 
   /** Resolves in Ready; rejects with the reason the session cannot get there. */
@@ -241,12 +261,33 @@ export class Session extends Emitter<SessionEvents> {
       if (this.#closed) return;
       this.#apply('TRANSPORT_RESTORED');
       void this.#resume()
-        .then(() => this.#secureChannel())
+        .then((bothIntact) => {
+          if (!bothIntact) this.#forgetCrypto();
+          return this.#secureChannel();
+        })
         .catch((err) => this.#close(asPeerError(err, PEER_ERROR.recoveryFailed)));
     });
     conn.on('close', (reason) => {
       void this.#close(reason);
     });
+  }
+
+  /**
+   * Drops the secure session and the resume counters: a new handshake starts a new numbering on both
+   * sides. Frames sealed under the old keys can no longer be re-sent.
+   */
+  #forgetCrypto(): void {
+    this.#secure = undefined;
+    this.#sent = 0;
+    this.#received = 0;
+    this.#retained = [];
+    this.#retainedSizes = [];
+    this.#retainedBytes = 0;
+  }
+
+  #localIntact(): boolean {
+    if (!this.encrypted) return true;
+    return this.#secure !== undefined && (this.#secure.isIntact?.() ?? true);
   }
 
   /** DataChannelOpen → Ready, by the cheapest path the state allows (P7.4). */
@@ -278,16 +319,20 @@ export class Session extends Emitter<SessionEvents> {
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     this.#handshakeTimer = timer;
     try {
+      const conn = this.#conn;
+      if (!conn) throw new PeerError(PEER_ERROR.handshakeFailed, 'no connection');
       const secure = await hook(this.#handshakeChannel(abort.signal), {
         role: this.role,
         remoteId: this.remoteId,
         signal: abort.signal,
+        connection: conn,
       });
       if (this.#closed || this.#state !== 'CryptoHandshaking') return;
       if (!secure || typeof secure.seal !== 'function' || typeof secure.open !== 'function') {
         throw new PeerError(PEER_ERROR.handshakeFailed, 'the handshake hook returned no secure session');
       }
       this.#secure = secure;
+      this.#remoteIdentity = secure.remoteIdentity;
       this.#apply('HANDSHAKE_COMPLETED');
       this.#becameReady();
     } catch (err) {
@@ -348,8 +393,11 @@ export class Session extends Emitter<SessionEvents> {
     const plaintext = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const result = this.#sendChain.then(async () => {
       const sealed = await secure.seal(plaintext);
-      await conn.send(sealed);
-      this.#retain(sealed);
+      // One frame at a time: conn.send resolves once the frame is handed over under P8.1 backpressure.
+      for (const frame of isFrameList(sealed) ? sealed : [sealed]) {
+        await conn.send(frame);
+        this.#retain(frame);
+      }
     });
     this.#sendChain = result.catch(() => undefined);
     return result;
@@ -373,21 +421,39 @@ export class Session extends Emitter<SessionEvents> {
 
   /**
    * [Enkrypted] session resume, run on a restored transport before Ready (P7.4): each side sends
-   * `{"type":"session-resume","received":n}` as its first frame, then re-sends the frames the other
-   * side has not received. Frames older than the retention window are reported (MESSAGES_LOST), never
-   * dropped silently.
+   * `{"type":"session-resume","received":n,"intact":b}` as its first frame. When both kept their
+   * crypto state, each re-sends the frames the other side has not received and the session resumes
+   * without a handshake; frames older than the retention window are reported (MESSAGES_LOST), never
+   * dropped silently. Otherwise (a side lost or invalidated its state, e.g. the remote process
+   * restarted and answers as a fresh session) resolves false: both sides run a new handshake.
    */
-  async #resume(): Promise<void> {
+  async #resume(): Promise<boolean> {
     const conn = this.#conn;
-    if (!conn) return;
+    if (!conn) return false;
     const abort = new AbortController();
     this.#handshakeAbort = abort;
     try {
-      await conn.send(JSON.stringify({ type: 'session-resume', received: this.#received }));
+      const localIntact = this.#localIntact();
+      await conn.send(resumeFrame(this.#received, localIntact));
       const frame = await this.#handshakeChannel(abort.signal).receive({ timeoutMs: RESUME_TIMEOUT_MS });
-      const remoteReceived = parseResume(frame);
-      if (remoteReceived === undefined || remoteReceived > this.#sent) {
+      const resume = parseResume(frame);
+      if (resume === undefined) {
         throw new PeerError(PEER_ERROR.recoveryFailed, 'the remote did not resume the session');
+      }
+      if (!resume.intact || !localIntact) {
+        // Frames the remote missed were sealed under keys that are about to be replaced.
+        const missed = this.#sent - resume.received;
+        if (resume.intact && missed > 0) {
+          this.emit(
+            'error',
+            new PeerError(PEER_ERROR.messagesLost, `${missed} messages were lost with the old crypto state`),
+          );
+        }
+        return false;
+      }
+      const remoteReceived = resume.received;
+      if (remoteReceived > this.#sent) {
+        throw new PeerError(PEER_ERROR.recoveryFailed, 'the remote resumed another session');
       }
       const oldest = this.#sent - this.#retained.length;
       if (remoteReceived < oldest) {
@@ -401,6 +467,7 @@ export class Session extends Emitter<SessionEvents> {
       }
       const resend = this.#retained.slice(Math.max(0, remoteReceived - oldest));
       for (const f of resend) await conn.send(f);
+      return true;
     } finally {
       if (this.#handshakeAbort === abort) this.#handshakeAbort = undefined;
     }
@@ -408,6 +475,12 @@ export class Session extends Emitter<SessionEvents> {
 
   #onFrame(frame: SessionFrame): void {
     if (this.#closed) return;
+    if (!this.#everReady && typeof frame === 'string' && parseResume(frame) !== undefined) {
+      // The remote resumes a session we have no state for (we are a fresh process or Peer under the
+      // same id): say so, and both sides run a new handshake instead of waiting on each other.
+      this.#conn?.send(resumeFrame(0, false)).catch(() => undefined);
+      return;
+    }
     if (this.#state === 'Ready') {
       this.#deliver(frame);
       return;
@@ -428,16 +501,9 @@ export class Session extends Emitter<SessionEvents> {
       return;
     }
     this.#receiveChain = this.#receiveChain.then(async () => {
-      if (typeof frame === 'string') {
-        this.emit(
-          'error',
-          new PeerError(PEER_ERROR.invalidMessage, 'plaintext frame on an encrypted session dropped'),
-        );
-        return;
-      }
       try {
         const plaintext = await secure.open(frame);
-        if (!this.#closed) this.emit('message', plaintext);
+        if (plaintext !== null && !this.#closed) this.emit('message', plaintext);
       } catch (err) {
         // P8.2: never deliver plaintext that failed authentication.
         this.emit('error', asPeerError(err, PEER_ERROR.invalidMessage));
@@ -493,15 +559,26 @@ export class Session extends Emitter<SessionEvents> {
   }
 }
 
-function parseResume(frame: SessionFrame): number | undefined {
+function resumeFrame(received: number, intact: boolean): string {
+  return JSON.stringify({ type: 'session-resume', received, intact });
+}
+
+/** `intact` absent (an older peer) means intact, as before the field existed. */
+function parseResume(frame: SessionFrame): { received: number; intact: boolean } | undefined {
   if (typeof frame !== 'string' || frame.length > 200) return undefined;
   try {
-    const v = JSON.parse(frame) as { type?: unknown; received?: unknown };
+    const v = JSON.parse(frame) as { type?: unknown; received?: unknown; intact?: unknown };
     if (v.type !== 'session-resume' || typeof v.received !== 'number') return undefined;
-    return Number.isSafeInteger(v.received) && v.received >= 0 ? v.received : undefined;
+    if (!Number.isSafeInteger(v.received) || v.received < 0) return undefined;
+    if (v.intact !== undefined && typeof v.intact !== 'boolean') return undefined;
+    return { received: v.received, intact: v.intact !== false };
   } catch {
     return undefined;
   }
+}
+
+function isFrameList(sealed: SessionFrame | readonly SessionFrame[]): sealed is readonly SessionFrame[] {
+  return Array.isArray(sealed);
 }
 
 function asPeerError(err: unknown, code: PeerError['code']): PeerError {
