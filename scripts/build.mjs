@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds every workspace in dependency order (protocol ← crypto ← peer ← apps; protocol ← broker).
+// Builds every workspace in dependency order (protocol ← crypto ← chat, peer ← apps; protocol ← broker).
 // tsc's incremental build info makes a second run cheap, so `npm start` and `npm test` can always call it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -7,7 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const order = ['packages/protocol', 'packages/crypto', 'packages/broker', 'packages/peer', 'apps/cli'];
+const order = [
+  'packages/protocol',
+  'packages/crypto',
+  'packages/broker',
+  'packages/chat',
+  'packages/peer',
+  'apps/cli',
+];
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 if (!existsSync(tsc)) {

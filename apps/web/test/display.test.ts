@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MAX_DISPLAY_NAME_CHARS } from '@enkrypted/chat';
 import { PEER_ERROR } from '@enkrypted/peer';
 import { cleanName, describePeerError, shortId } from '../src/logic/display.js';
-import { MAX_DISPLAY_NAME_CHARS } from '../src/logic/limits.js';
 
 describe('display helpers', () => {
   it('cleans and bounds names, counting characters not UTF-16 units', () => {

@@ -4,6 +4,17 @@
  * subscribe to `state`; nothing here touches the DOM except blob URLs for previews.
  */
 import {
+  type ControlFrame,
+  decodeFrame,
+  encodeControl,
+  MAX_TEXT_CHARS,
+  nextStatus,
+  randomId,
+  type StatusEvent,
+  TYPING_SEND_INTERVAL_MS,
+  TYPING_TTL_MS,
+} from '@enkrypted/chat';
+import {
   exportIdentity,
   generateIdentity,
   type IdentityKeyPair,
@@ -26,9 +37,6 @@ import { exportBackup, importBackup } from '../logic/backup.js';
 import { parseContactId } from '../logic/contact-id.js';
 import { cleanName, describePeerError, shortId } from '../logic/display.js';
 import { WEB_ERROR, WebError } from '../logic/errors.js';
-import { type ControlFrame, decodeFrame, encodeControl, randomId } from '../logic/frames.js';
-import { MAX_TEXT_CHARS, TYPING_SEND_INTERVAL_MS, TYPING_TTL_MS } from '../logic/limits.js';
-import { nextStatus, type StatusEvent } from '../logic/message-status.js';
 import type { ChatMessage, Contact, Profile } from '../logic/model.js';
 import { brokerAddress, type Settings } from '../logic/settings.js';
 import type { Repo } from '../store/repo.js';

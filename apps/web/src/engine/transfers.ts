@@ -5,16 +5,21 @@
  * session, so the receiver accepts fast-path bytes only for an offer it got encrypted, and the hash
  * still catches any change of content.
  */
-import type { DataConnection } from '@enkrypted/peer';
-import { WEB_ERROR, WebError } from '../logic/errors.js';
-import { FileAssembly, sha256Hex } from '../logic/file-assembly.js';
-import { type ChunkFrame, type ControlFrame, decodeFrame, encodeChunk, randomId } from '../logic/frames.js';
 import {
+  type ChunkFrame,
+  type ControlFrame,
+  decodeFrame,
+  encodeChunk,
   FILE_CHUNK_BYTES,
+  FileAssembly,
   MAX_FILE_BYTES,
   MAX_FILE_NAME_CHARS,
   MAX_INCOMING_TRANSFERS,
-} from '../logic/limits.js';
+  randomId,
+  sha256Hex,
+} from '@enkrypted/chat';
+import type { DataConnection } from '@enkrypted/peer';
+import { WEB_ERROR, WebError } from '../logic/errors.js';
 import type { ChatMessage, FileInfo } from '../logic/model.js';
 import type { Repo } from '../store/repo.js';
 import type { AppState, Observable, TransferView } from './state.js';

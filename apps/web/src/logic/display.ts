@@ -1,6 +1,7 @@
 /** Names and connection errors as the user reads them. Pure. */
+
+import { MAX_DISPLAY_NAME_CHARS } from '@enkrypted/chat';
 import { PEER_ERROR } from '@enkrypted/peer';
-import { MAX_DISPLAY_NAME_CHARS } from './limits.js';
 
 /** Trims, collapses whitespace and bounds a display name (ours or one a peer announced). */
 export function cleanName(name: string): string {

@@ -1,6 +1,7 @@
 /** The app's stored records (JSON-safe, so the vault can seal them and backups can carry them). */
+
+import type { MessageStatus } from '@enkrypted/chat';
 import type { IdentityExport, PinRecord } from '@enkrypted/crypto';
-import type { MessageStatus } from './message-status.js';
 import type { Settings } from './settings.js';
 
 export interface Profile {

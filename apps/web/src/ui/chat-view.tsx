@@ -1,6 +1,6 @@
+import { MAX_TEXT_CHARS } from '@enkrypted/chat';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { linkView } from '../logic/connection-label.js';
-import { MAX_TEXT_CHARS } from '../logic/limits.js';
 import { LinkBadge } from './link-badge.js';
 import { MessageItem } from './message-item.js';
 import { errorText, useAppState, useEngine } from './use-engine.js';

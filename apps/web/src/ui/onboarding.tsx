@@ -1,5 +1,5 @@
+import { MAX_DISPLAY_NAME_CHARS } from '@enkrypted/chat';
 import { useState } from 'preact/hooks';
-import { MAX_DISPLAY_NAME_CHARS } from '../logic/limits.js';
 import { DEFAULT_SETTINGS } from '../logic/settings.js';
 import { errorText, useEngine } from './use-engine.js';
 

@@ -1,6 +1,6 @@
+import { MAX_DISPLAY_NAME_CHARS } from '@enkrypted/chat';
 import { useState } from 'preact/hooks';
 import { contactQrText } from '../logic/contact-id.js';
-import { MAX_DISPLAY_NAME_CHARS } from '../logic/limits.js';
 import { QrImage } from './qr.js';
 import { errorText, useAppState, useEngine } from './use-engine.js';
 

@@ -4,7 +4,7 @@
  * Pure apart from WebCrypto's SHA-256 at the end.
  */
 import { bytesToHex } from '@enkrypted/protocol';
-import { WEB_ERROR, WebError } from './errors.js';
+import { CHAT_ERROR, ChatError } from './errors.js';
 
 export class FileAssembly {
   readonly size: number;
@@ -26,14 +26,14 @@ export class FileAssembly {
     return this.#received === this.size;
   }
 
-  /** Adds the next chunk; throws WEB_TRANSFER_FAILED on a gap, overlap or overrun. */
+  /** Adds the next chunk; throws CHAT_TRANSFER_FAILED on a gap, overlap or overrun. */
   add(offset: number, data: Uint8Array): void {
     if (offset !== this.#received) {
-      throw new WebError(WEB_ERROR.transferFailed, 'File chunks arrived out of order.');
+      throw new ChatError(CHAT_ERROR.transferFailed, 'File chunks arrived out of order.');
     }
     if (offset + data.length > this.size) {
-      throw new WebError(
-        WEB_ERROR.transferFailed,
+      throw new ChatError(
+        CHAT_ERROR.transferFailed,
         'The peer sent more data than the file size it announced.',
       );
     }
@@ -41,14 +41,14 @@ export class FileAssembly {
     this.#received += data.length;
   }
 
-  /** The file once complete and its SHA-256 matches the offer; WEB_TRANSFER_FAILED otherwise. */
+  /** The file once complete and its SHA-256 matches the offer; CHAT_TRANSFER_FAILED otherwise. */
   async finish(): Promise<Uint8Array> {
-    if (!this.complete) throw new WebError(WEB_ERROR.transferFailed, 'The file is incomplete.');
+    if (!this.complete) throw new ChatError(CHAT_ERROR.transferFailed, 'The file is incomplete.');
     const digest = bytesToHex(
       new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(this.#buffer))),
     );
     if (digest !== this.sha256) {
-      throw new WebError(WEB_ERROR.transferFailed, 'The file failed its integrity check.');
+      throw new ChatError(CHAT_ERROR.transferFailed, 'The file failed its integrity check.');
     }
     return this.#buffer;
   }

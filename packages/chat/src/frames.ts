@@ -4,11 +4,11 @@
  * (binary file data: 16-byte transfer id ‖ u32be offset ‖ bytes).
  *
  * Parsing goes size, then kind, then structure, then field semantics; anything off is a
- * WEB_MALFORMED_FRAME, which the caller drops without disturbing the chat.
+ * CHAT_MALFORMED_FRAME, which the caller drops without disturbing the chat.
  */
 import type { PublicIdentityJson } from '@enkrypted/crypto';
 import { bytesToHex, hexToBytes } from '@enkrypted/protocol';
-import { WEB_ERROR, WebError } from './errors.js';
+import { CHAT_ERROR, ChatError } from './errors.js';
 import {
   FILE_CHUNK_BYTES,
   MAX_APP_FRAME_BYTES,
@@ -59,12 +59,12 @@ export function encodeControl(frame: ControlFrame): Uint8Array {
   const out = new Uint8Array(1 + body.length);
   out[0] = FRAME_KIND.control;
   out.set(body, 1);
-  if (out.length > MAX_APP_FRAME_BYTES) throw new WebError(WEB_ERROR.tooLarge, 'Message too large.');
+  if (out.length > MAX_APP_FRAME_BYTES) throw new ChatError(CHAT_ERROR.tooLarge, 'Message too large.');
   return out;
 }
 
 export function encodeChunk(chunk: ChunkFrame): Uint8Array {
-  if (chunk.data.length > FILE_CHUNK_BYTES) throw new WebError(WEB_ERROR.tooLarge, 'chunk too large');
+  if (chunk.data.length > FILE_CHUNK_BYTES) throw new ChatError(CHAT_ERROR.tooLarge, 'chunk too large');
   const out = new Uint8Array(CHUNK_HEADER_BYTES + chunk.data.length);
   out[0] = FRAME_KIND.chunk;
   out.set(hexToBytes(chunk.transferId), 1);
@@ -73,8 +73,8 @@ export function encodeChunk(chunk: ChunkFrame): Uint8Array {
   return out;
 }
 
-function malformed(why: string): WebError {
-  return new WebError(WEB_ERROR.malformedFrame, `Malformed frame from the peer: ${why}.`);
+function malformed(why: string): ChatError {
+  return new ChatError(CHAT_ERROR.malformedFrame, `Malformed frame from the peer: ${why}.`);
 }
 
 export function decodeFrame(bytes: Uint8Array | string): AppFrame {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WEB_ERROR } from '../src/logic/errors.js';
-import { FileAssembly, sha256Hex } from '../src/logic/file-assembly.js';
-import { decodeFrame, encodeChunk, encodeControl, FRAME_KIND, randomId } from '../src/logic/frames.js';
-import { MAX_APP_FRAME_BYTES } from '../src/logic/limits.js';
+import { CHAT_ERROR } from '../src/errors.js';
+import { FileAssembly, sha256Hex } from '../src/file-assembly.js';
+import { decodeFrame, encodeChunk, encodeControl, FRAME_KIND, randomId } from '../src/frames.js';
+import { MAX_APP_FRAME_BYTES } from '../src/limits.js';
 
 const control = (value: unknown): Uint8Array => {
   const body = new TextEncoder().encode(JSON.stringify(value));
@@ -45,7 +45,7 @@ describe('app frames', () => {
       Uint8Array.of(FRAME_KIND.chunk, 1, 2),
       new Uint8Array(MAX_APP_FRAME_BYTES + 1),
     ];
-    for (const frame of bad) assert.throws(() => decodeFrame(frame), { code: WEB_ERROR.malformedFrame });
+    for (const frame of bad) assert.throws(() => decodeFrame(frame), { code: CHAT_ERROR.malformedFrame });
   });
 });
 
@@ -60,9 +60,9 @@ describe('file assembly', () => {
 
   it('fails on gaps, overruns and a wrong hash', async () => {
     const a = new FileAssembly(10, '0'.repeat(64));
-    assert.throws(() => a.add(5, new Uint8Array(1)), { code: WEB_ERROR.transferFailed });
-    assert.throws(() => a.add(0, new Uint8Array(11)), { code: WEB_ERROR.transferFailed });
+    assert.throws(() => a.add(5, new Uint8Array(1)), { code: CHAT_ERROR.transferFailed });
+    assert.throws(() => a.add(0, new Uint8Array(11)), { code: CHAT_ERROR.transferFailed });
     a.add(0, new Uint8Array(10));
-    await assert.rejects(a.finish(), { code: WEB_ERROR.transferFailed });
+    await assert.rejects(a.finish(), { code: CHAT_ERROR.transferFailed });
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MESSAGE_STATUSES, nextStatus, STATUS_EVENTS } from '../src/logic/message-status.js';
+import { MESSAGE_STATUSES, nextStatus, STATUS_EVENTS } from '../src/message-status.js';
 
 const RANK = { queued: 0, failed: 0, sent: 1, delivered: 2, read: 3 } as const;
 
