@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type BrokerUnderTest, startOurBroker } from '../../../tests/support/brokers.js';
+import { type Running, runCli, runToEnd, tempDir } from './support.js';
+
+describe('enkrypted chat and send between two CLI processes', () => {
+  let broker: BrokerUnderTest;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const running: Running[] = [];
+  let common: string[];
+  const home = (who: string) => ['--home', join(dir.path, who)];
+  let aliceId: string;
+  let bobId: string;
+
+  before(async () => {
+    broker = await startOurBroker();
+    dir = await tempDir();
+    common = ['--json', '--broker', `http://127.0.0.1:${broker.port}${broker.path}`, '--bind', '127.0.0.1'];
+    aliceId = String((await runToEnd([...home('alice'), '--json', 'id'])).events[0]?.id);
+    bobId = String((await runToEnd([...home('bob'), '--json', 'id'])).events[0]?.id);
+  });
+
+  after(async () => {
+    for (const r of running) r.kill();
+    await broker?.stop();
+    await dir?.remove();
+  });
+
+  it('chats both ways end-to-end encrypted, with delivered and read receipts, then the same safety number', async () => {
+    const bob = runCli([...home('bob'), ...common, '--name', 'Bob', 'chat', aliceId, '--wait']);
+    running.push(bob);
+    await bob.waitFor((e) => e.event === 'listening', 'bob registered');
+    const alice = runCli([...home('alice'), ...common, '--name', 'Alice', 'chat', bobId]);
+    running.push(alice);
+    const aliceReady = await alice.waitFor((e) => e.event === 'ready', 'alice ready');
+    const bobReady = await bob.waitFor((e) => e.event === 'ready', 'bob ready');
+    assert.equal(aliceReady.encrypted, true);
+    assert.equal(bobReady.encrypted, true);
+    assert.equal(aliceReady.safetyNumber, bobReady.safetyNumber);
+
+    alice.send('hello bob ✓');
+    const atBob = await bob.waitFor((e) => e.event === 'message', 'message at bob');
+    assert.equal(atBob.text, 'hello bob ✓');
+    assert.equal(atBob.from, aliceId);
+    assert.equal(typeof atBob.time, 'number');
+    await alice.waitFor(
+      (e) => e.event === 'receipt' && e.id === atBob.id && e.status === 'read',
+      'read receipt',
+    );
+
+    bob.send('hi alice');
+    const atAlice = await alice.waitFor((e) => e.event === 'message', 'message at alice');
+    assert.equal(atAlice.text, 'hi alice');
+    assert.equal(atAlice.from, bobId);
+    await bob.waitFor(
+      (e) => e.event === 'receipt' && e.id === atAlice.id && e.status === 'delivered',
+      'delivered',
+    );
+    await alice.waitFor((e) => e.event === 'hello' && e.name === 'Bob', 'hello from bob');
+
+    alice.endInput();
+    assert.equal(await alice.exited, 0);
+    // A clean close or a lost transport (the exiting process may not get its close out first).
+    await bob.waitFor((e) => e.event === 'closed' || e.label === 'reconnecting', 'bob sees alice leave');
+    bob.endInput();
+    assert.equal(await bob.exited, 0);
+
+    const a = await runToEnd([...home('alice'), '--json', 'verify', bobId]);
+    const b = await runToEnd([...home('bob'), '--json', 'verify', aliceId]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const sa = a.events.find((e) => e.event === 'safety-number');
+    const sb = b.events.find((e) => e.event === 'safety-number');
+    assert.match(String(sa?.safetyNumber), /^\d{5}( \d{5}){11}$/);
+    assert.equal(sa?.safetyNumber, sb?.safetyNumber);
+    assert.equal(sa?.safetyNumber, aliceReady.safetyNumber);
+    assert.equal(sa?.verified, false);
+    const marked = await runToEnd([...home('alice'), '--json', 'verify', bobId, '--mark-verified']);
+    assert.equal(marked.events.find((e) => e.event === 'safety-number')?.verified, true);
+  });
+
+  it('sends a file whose bytes arrive identical', async () => {
+    const downloads = join(dir.path, 'downloads');
+    const bob = runCli([...home('bob'), ...common, 'chat', aliceId, '--wait', '--downloads', downloads]);
+    running.push(bob);
+    await bob.waitFor((e) => e.event === 'listening', 'bob registered');
+    const bytes = createHash('sha512').update('seed').digest();
+    const content = Buffer.concat(
+      Array.from({ length: 3000 }, (_, i) => Buffer.concat([bytes, Buffer.of(i & 255)])),
+    );
+    const file = join(dir.path, 'payload.bin');
+    await writeFile(file, content);
+    const sent = await runToEnd([...home('alice'), ...common, 'send', bobId, file]);
+    assert.equal(sent.code, 0, JSON.stringify(sent.events) + sent.stderr);
+    assert.ok(sent.events.some((e) => e.event === 'file-sent' && e.size === content.length));
+    assert.ok(sent.events.some((e) => e.event === 'file-progress' && e.done === content.length));
+    const got = await bob.waitFor((e) => e.event === 'file', 'file at bob');
+    assert.equal(got.name, 'payload.bin');
+    assert.deepEqual(await readFile(String(got.path)), content);
+    bob.endInput();
+    assert.equal(await bob.exited, 0);
+  });
+
+  it('fails fast with PEER_UNAVAILABLE for an id nobody registered', async () => {
+    const r = runCli([...home('alice'), ...common, 'chat', 'nobody-here-1234']);
+    running.push(r);
+    assert.equal(await r.exited, 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(r.events.at(-1)?.code, 'PEER_UNAVAILABLE');
+  });
+});
