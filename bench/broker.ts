@@ -3,9 +3,10 @@
  * loopback, in one run, same load generator:
  * 1. relayed signaling frames per second between 100 client pairs (realistic CANDIDATE frames,
  *    both directions) at saturation: the load generator (bench/lib/raw-ws.ts) writes pre-framed
- *    batches of 16 frames on raw sockets as fast as its send buffers drain and counts received
- *    frames by header only, so it costs far less than the server and both servers face identical
- *    bytes; the server is saturated when its CPU share is near 100% (printed per round). Frames per
+ *    batches of 16 frames on raw sockets and counts received frames by header only, so it costs
+ *    far less than the server and both servers face identical bytes; each sender keeps at most 256
+ *    frames in flight to its partner (closed loop), so frames counted in the window are frames the
+ *    server relayed in the window, not a drain of megabytes of loopback socket buffers; the server is saturated when its CPU share is near 100% (printed per round). Frames per
  *    second of server CPU is printed too: on a shared 2-core machine it depends less on what else
  *    runs;
  * 2. connections accepted per second (3,000 registrations, 64 handshakes in flight);

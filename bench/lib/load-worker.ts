@@ -29,6 +29,13 @@ const clients: RawClient[] = [];
 /** Bytes a sender may have unsent before it waits for the socket to drain. */
 const SEND_HIGH_WATER = 64 * 1024;
 /**
+ * Frames a sender may have in flight (sent, not yet counted by its partner). Closes the loop: without
+ * it, megabytes of kernel socket buffers on loopback let the server run ahead of (or behind) what
+ * the partner has counted, and the frames counted in a window stop measuring the server's rate.
+ * 256 frames × 200 senders keep the server saturated.
+ */
+const MAX_IN_FLIGHT = 256;
+/**
  * Frames per write: a sender writes this many copies of its frame in one buffer (a trickle-ICE
  * burst), so the generator pays one syscall per batch rather than per frame.
  */
@@ -78,24 +85,31 @@ async function connect(cmd: Extract<WorkerCommand, { cmd: 'connect' }>): Promise
 async function relay(cmd: Extract<WorkerCommand, { cmd: 'relay' }>): Promise<WorkerReply> {
   let running = true;
   let sent = 0;
-  const pump = (c: RawClient, batch: Buffer) => {
+  const pump = (c: RawClient, partner: RawClient, batch: Buffer) => {
+    // Partners only receive from each other, so the partner's count is what it got from c.
+    // Event-driven, no polling: a sender tops up its window when its partner counts frames or
+    // its own socket drains.
+    let mine = 0;
     const loop = () => {
       if (!running || c.socket.destroyed) return;
-      let burst = 0;
-      while (c.socket.writableLength < SEND_HIGH_WATER && burst < 4) {
+      while (
+        c.socket.writableLength < SEND_HIGH_WATER &&
+        mine - partner.received <= MAX_IN_FLIGHT - FRAMES_PER_WRITE
+      ) {
         c.socket.write(batch);
+        mine += FRAMES_PER_WRITE;
         sent += FRAMES_PER_WRITE;
-        burst += 1;
       }
-      setImmediate(loop);
     };
+    partner.onFrames = loop;
+    c.socket.on('drain', loop);
     loop();
   };
   for (let i = 0; i + 1 < clients.length; i += 2) {
     const a = clients[i]!;
     const b = clients[i + 1]!;
-    pump(a, candidateBatch(b.id));
-    pump(b, candidateBatch(a.id));
+    pump(a, b, candidateBatch(b.id));
+    pump(b, a, candidateBatch(a.id));
   }
   await new Promise((r) => setTimeout(r, cmd.warmupMs));
   const before = clients.reduce((n, c) => n + c.received, 0);
@@ -106,6 +120,10 @@ async function relay(cmd: Extract<WorkerCommand, { cmd: 'relay' }>): Promise<Wor
   const ms = performance.now() - start;
   const sentIn = sent - sentBefore;
   running = false;
+  for (const c of clients) {
+    c.onFrames = undefined;
+    c.socket.removeAllListeners('drain');
+  }
   return { ok: true, cmd: 'relay', received, sent: sentIn, ms };
 }
 

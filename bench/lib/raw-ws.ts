@@ -36,6 +36,8 @@ export interface RawClient {
   id: string;
   /** Text frames received after OPEN. */
   received: number;
+  /** Called after each read that counted frames (the relay's senders wait on their partner's). */
+  onFrames: (() => void) | undefined;
 }
 
 /** Counts frames in a server-to-client byte stream (server frames are never masked). */
@@ -105,7 +107,7 @@ export function openRaw(url: string, id: string): Promise<RawClient | undefined>
   return new Promise((resolve) => {
     const socket = connect({ host: u.hostname, port: Number(u.port) });
     socket.setNoDelay(true);
-    const client: RawClient = { socket, id, received: 0 };
+    const client: RawClient = { socket, id, received: 0, onFrames: undefined };
     const counter = new FrameCounter();
     let upgraded = false;
     let head = Buffer.alloc(0);
@@ -145,7 +147,10 @@ export function openRaw(url: string, id: string): Promise<RawClient | undefined>
         if (counter.first.includes('"OPEN"')) done(client);
         else done(undefined);
       }
-      client.received = counter.frames;
+      if (counter.frames !== client.received) {
+        client.received = counter.frames;
+        client.onFrames?.();
+      }
     });
     socket.on('error', () => done(undefined));
     socket.on('close', () => done(undefined));
