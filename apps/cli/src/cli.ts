@@ -140,7 +140,13 @@ function program(): Command {
     .addOption(new Option('--bind <address>', 'local address for WebRTC (e.g. 127.0.0.1)').hideHelp())
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ outputError: () => undefined });
+    // Our own error line replaces commander's; in --json mode stderr-help would only be noise.
+    .configureOutput({
+      outputError: () => undefined,
+      writeErr: (text) => {
+        if (!reporter.json) process.stderr.write(text);
+      },
+    });
 
   p.command('id')
     .description('print your peer id (creates the identity on first use)')
@@ -266,14 +272,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
+      if (err.exitCode === 0) await exit(0); // --help, --version
+      const text =
         err.code === 'commander.help'
-      ) {
-        await exit(0);
-      }
-      await fail(new CliError(CLI_ERROR.usage, err.message.replace(/^error: /, '')));
+          ? 'Name a command: id, chat, send, verify or trust (see --help).'
+          : err.message.replace(/^error: /, '');
+      await fail(new CliError(CLI_ERROR.usage, text));
     }
     await fail(err);
   }
