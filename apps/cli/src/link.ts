@@ -58,7 +58,7 @@ export interface LinkOptions {
   reporter: Reporter;
   /** Our display name in the hello. */
   name: string;
-  /** Keep waiting for the contact (its dial, or a later redial) instead of failing fast. */
+  /** Do not dial: wait for the contact to dial us (again after each close). */
   wait: boolean;
   /** Folder where received files are written. */
   downloads: string;
@@ -104,7 +104,9 @@ export class ChatLink {
 
   start(): void {
     this.#o.peer.on('connection', (conn) => this.#onIncoming(conn));
-    this.#dial();
+    // Waiting means the contact dials us: dialling too would only race its dial (PeerJS brokers
+    // hold an OFFER for an id that is not registered yet and deliver it when it registers).
+    if (!this.#o.wait) this.#dial();
   }
 
   /** Resolves once the session is Ready (or never: fatal errors end the command instead). */

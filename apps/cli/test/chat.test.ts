@@ -104,6 +104,32 @@ describe('enkrypted chat and send between two CLI processes', () => {
     assert.equal(await bob.exited, 0);
   });
 
+  it('blocks a contact whose identity key changed until `trust` re-approves it', async () => {
+    // Same peer id, new identity (a reinstalled or impersonated contact).
+    const bob = runCli([...home('bob-new'), ...common, '--id', bobId, 'chat', aliceId, '--wait']);
+    running.push(bob);
+    await bob.waitFor((e) => e.event === 'listening', 'new bob registered');
+    const blocked = runCli([...home('alice'), ...common, 'chat', bobId]);
+    running.push(blocked);
+    assert.equal(await blocked.exited, 4);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(blocked.events.at(-1)?.code, 'CRYPTO_IDENTITY_KEY_CHANGED');
+    assert.ok(!blocked.events.some((e) => e.event === 'ready'));
+    const stillBlocked = await runToEnd([...home('alice'), '--json', 'verify', bobId]);
+    assert.equal(stillBlocked.code, 0); // the old, pinned identity's number: nothing was re-pinned
+
+    const trusted = await runToEnd([...home('alice'), '--json', 'trust', bobId]);
+    assert.equal(trusted.code, 0);
+    const alice = runCli([...home('alice'), ...common, 'chat', bobId]);
+    running.push(alice);
+    const ready = await alice.waitFor((e) => e.event === 'ready', 'alice ready after trust');
+    assert.notEqual(ready.safetyNumber, stillBlocked.events[0]?.safetyNumber);
+    alice.endInput();
+    assert.equal(await alice.exited, 0);
+    bob.endInput();
+    assert.equal(await bob.exited, 0);
+  });
+
   it('fails fast with PEER_UNAVAILABLE for an id nobody registered', async () => {
     const r = runCli([...home('alice'), ...common, 'chat', 'nobody-here-1234']);
     running.push(r);
