@@ -84,6 +84,8 @@ export class ChatLink {
   readonly #o: LinkOptions;
   #session: Session | undefined;
   #remoteIdentity: PublicIdentity | undefined;
+  /** The display name from the contact's hello (printed with its messages). */
+  #remoteName: string | undefined;
   #ready = false;
   #closing = false;
   #queue: Outgoing[] = [];
@@ -404,7 +406,14 @@ export class ChatLink {
       case 'msg':
         if (!this.#seen.has(f.id)) {
           this.#seen.add(f.id);
-          this.#o.reporter.emit({ event: 'message', from, id: f.id, text: f.text, time: f.sentAt });
+          this.#o.reporter.emit({
+            event: 'message',
+            from,
+            name: this.#remoteName,
+            id: f.id,
+            text: f.text,
+            time: f.sentAt,
+          });
           // Printed on the screen or stdout at once: delivered and read alike.
           await this.#sendControl({ t: 'receipt', kind: 'delivered', ids: [f.id] }).catch(() => undefined);
           await this.#sendControl({ t: 'receipt', kind: 'read', ids: [f.id] }).catch(() => undefined);
@@ -464,6 +473,7 @@ export class ChatLink {
       await this.#session?.close();
       return;
     }
+    this.#remoteName = name;
     await this.#o.home.putContact(this.#o.remoteId, { identity, name, lastSeen: Date.now() });
     this.#o.reporter.emit({ event: 'hello', from: this.#o.remoteId, name });
   }

@@ -89,6 +89,7 @@ function human(e: CliEvent): string | undefined {
 export class Reporter {
   readonly json: boolean;
   #rl: Interface | undefined;
+  #lastLabel: string | undefined;
 
   constructor(json: boolean) {
     this.json = json;
@@ -98,6 +99,11 @@ export class Reporter {
     if (this.json) {
       this.#print(JSON.stringify(e), e.event === 'error');
       return;
+    }
+    if (e.event === 'state') {
+      // Several P7 states read the same to a person ("connecting"): say it once.
+      if (e.label === this.#lastLabel) return;
+      this.#lastLabel = e.label;
     }
     const line = human(e);
     if (line !== undefined) this.#print(line, e.event === 'error');
