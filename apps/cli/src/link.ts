@@ -261,12 +261,14 @@ export class ChatLink {
   #attach(session: Session): void {
     this.#session = session;
     this.#ready = false;
+    let everReady = false;
     const current = () => this.#session === session;
     session.on('state', (state) => {
       if (!current()) return;
       this.#o.reporter.emit({ event: 'state', peer: this.#o.remoteId, state, label: stateLabel(state) });
       this.#ready = state === 'Ready';
       if (!this.#ready) return;
+      everReady = true;
       this.#o.reporter.emit({
         event: 'ready',
         peer: this.#o.remoteId,
@@ -290,7 +292,7 @@ export class ChatLink {
     session.ready().catch(() => undefined); // failures arrive as the close event below
     session.on('close', (reason) => {
       if (!current()) return;
-      const wasReady = this.#ready;
+      const wasReady = everReady;
       this.#session = undefined;
       this.#ready = false;
       this.#incoming.clear();
