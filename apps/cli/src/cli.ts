@@ -17,6 +17,11 @@ import { Reporter } from './output.js';
 
 /** Registration with the broker: generous for a loaded machine, short enough to fail visibly. */
 const BROKER_TIMEOUT_MS = 20_000;
+/**
+ * Pause between closing the session and leaving the process, so the data channel's close reaches
+ * the contact (who then sees a clean close rather than a lost transport it tries to recover).
+ */
+const CLOSE_FLUSH_MS = 300;
 /** After stdin ends, how long to wait for delivery receipts of the last messages before leaving. */
 const EOF_LINGER_MS = 10_000;
 
@@ -103,6 +108,7 @@ async function connect(g: GlobalOptions, remote: string, extra: { wait: boolean;
   let link: ChatLink | undefined;
   cleanup = async () => {
     await link?.close();
+    await new Promise((resolve) => setTimeout(resolve, CLOSE_FLUSH_MS));
     peer.close();
   };
   link = new ChatLink({
