@@ -198,8 +198,8 @@ function program(): Command {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const bytes = await readSendable(file);
       const link = await connect(g, remote, { wait: false, downloads: process.cwd() });
-      await link.sendFile(basename(file), bytes);
-      reporter.emit({ event: 'file-sent', to: remote, id: '', name: basename(file), size: bytes.length });
+      const id = await link.sendFile(basename(file), bytes);
+      reporter.emit({ event: 'file-sent', to: remote, id, name: basename(file), size: bytes.length });
       await exit(0);
     });
 

@@ -137,8 +137,8 @@ export class ChatLink {
     return id;
   }
 
-  /** Sends a file through the secure session; resolves once the peer confirmed its arrival. */
-  async sendFile(name: string, bytes: Uint8Array): Promise<void> {
+  /** Sends a file through the secure session; resolves (with the transfer id) once the peer confirmed its arrival. */
+  async sendFile(name: string, bytes: Uint8Array): Promise<string> {
     if (bytes.length > MAX_FILE_BYTES) {
       throw new CliError(
         CLI_ERROR.fileUnreadable,
@@ -181,6 +181,7 @@ export class ChatLink {
     if (bytes.length === 0) this.#o.reporter.progress(0, 0, 'out', id);
     await this.#waitFor(() => out.status === 'delivered' || out.status === 'read' || out.status === 'failed');
     if (out.status === 'failed') throw new CliError(CLI_ERROR.transferFailed, 'The peer refused the file.');
+    return id;
   }
 
   /**

@@ -94,10 +94,12 @@ describe('enkrypted chat and send between two CLI processes', () => {
     await writeFile(file, content);
     const sent = await runToEnd([...home('alice'), ...common, 'send', bobId, file]);
     assert.equal(sent.code, 0, JSON.stringify(sent.events) + sent.stderr);
-    assert.ok(sent.events.some((e) => e.event === 'file-sent' && e.size === content.length));
+    const fileSent = sent.events.find((e) => e.event === 'file-sent');
+    assert.equal(fileSent?.size, content.length);
     assert.ok(sent.events.some((e) => e.event === 'file-progress' && e.done === content.length));
     const got = await bob.waitFor((e) => e.event === 'file', 'file at bob');
     assert.equal(got.name, 'payload.bin');
+    assert.equal(got.id, fileSent?.id);
     assert.deepEqual(await readFile(String(got.path)), content);
     bob.endInput();
     assert.equal(await bob.exited, 0);
