@@ -1,0 +1,109 @@
+/**
+ * A browser chats with the terminal client: the web app in headless Chromium and `enkrypted chat`
+ * (a real process, --json) connect through our broker, run the P3 cascade handshake, exchange
+ * messages both ways with receipts, and show the same safety number.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type Running, runCli, runToEnd, tempDir } from '../../apps/cli/test/support.js';
+import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
+import {
+  buildWeb,
+  launchChromium,
+  newContext,
+  removeBuild,
+  type StaticServer,
+  serveStatic,
+} from './support.js';
+
+/** Generous: a loaded 2-core machine can be slow to negotiate WebRTC and run the handshake. */
+const WAIT_MS = 60_000;
+
+describe('browser ↔ CLI', () => {
+  let broker: BrokerUnderTest;
+  let server: StaticServer;
+  let browser: Browser;
+  let dist = '';
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let cli: Running | undefined;
+
+  before(async () => {
+    dist = buildWeb();
+    dir = await tempDir();
+    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(dist), launchChromium()]);
+  });
+
+  after(async () => {
+    cli?.kill();
+    await browser?.close();
+    await server?.close();
+    await broker?.stop();
+    if (dist) removeBuild(dist);
+    await dir?.remove();
+  });
+
+  it('chats both ways end-to-end encrypted with the same safety number', async () => {
+    const brokerUrl = `http://127.0.0.1:${broker.port}/`;
+    const home = ['--home', join(dir.path, 'cli')];
+    const cliId = String((await runToEnd([...home, '--json', 'id'])).events[0]?.id);
+
+    const page: Page = await (await newContext(browser, false)).newPage();
+    await page.goto(server.url);
+    await page.getByLabel(/Display name/).fill('Browser');
+    await page.getByText('Advanced: broker').click();
+    await page.getByLabel(/Broker URL/).fill(brokerUrl);
+    await page.getByRole('button', { name: 'Create my identity' }).click();
+    await page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
+    const webId = (await page.getByTestId('own-id').first().textContent()) ?? '';
+
+    cli = runCli([
+      ...home,
+      '--json',
+      '--broker',
+      brokerUrl,
+      '--bind',
+      '127.0.0.1',
+      '--name',
+      'Terminal',
+      'chat',
+      webId,
+      '--wait',
+    ]);
+    await cli.waitFor((e) => e.event === 'listening', 'cli registered');
+
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await page.getByLabel('Their peer id').fill(cliId);
+    await page.getByRole('button', { name: 'Add and connect' }).click();
+    const badge = page.locator('[data-link-state="ready"]');
+    await badge.waitFor({ timeout: WAIT_MS });
+    assert.match((await badge.textContent()) ?? '', /^Encrypted/);
+    const ready = await cli.waitFor((e) => e.event === 'ready', 'cli ready');
+    assert.equal(ready.encrypted, true);
+
+    const box = page.getByLabel('Message', { exact: true });
+    await box.fill('hello terminal');
+    await box.press('Enter');
+    const got = await cli.waitFor((e) => e.event === 'message', 'message at the cli');
+    assert.equal(got.text, 'hello terminal');
+    assert.equal(got.from, webId);
+    await page
+      .locator('.msg-out[data-status="read"]', { hasText: 'hello terminal' })
+      .waitFor({ timeout: WAIT_MS });
+
+    cli.send('hello browser');
+    await page.locator('.msg-in', { hasText: 'hello browser' }).waitFor({ timeout: WAIT_MS });
+    await cli.waitFor((e) => e.event === 'receipt' && e.status === 'delivered', 'delivered at the cli');
+    await cli.waitFor((e) => e.event === 'hello' && e.name === 'Browser', 'hello from the browser');
+
+    await page.getByRole('button', { name: 'Safety number' }).click();
+    const shown = (await page.locator('body').textContent()) ?? '';
+    const digits = String(ready.safetyNumber).replace(/ /g, '');
+    assert.equal(digits.length, 60);
+    assert.ok(shown.replace(/\s/g, '').includes(digits), 'the browser shows the CLI safety number');
+
+    cli.endInput();
+    assert.equal(await cli.exited, 0);
+  });
+});
