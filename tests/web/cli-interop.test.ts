@@ -1,9 +1,11 @@
 /**
  * A browser chats with the terminal client: the web app in headless Chromium and `enkrypted chat`
  * (a real process, --json) connect through our broker, run the P3 cascade handshake, exchange
- * messages both ways with receipts, and show the same safety number.
+ * messages both ways with receipts, show the same safety number, and a file goes browser → CLI.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -44,7 +46,7 @@ describe('browser ↔ CLI', () => {
     await dir?.remove();
   });
 
-  it('chats both ways end-to-end encrypted with the same safety number', async () => {
+  it('chats both ways end-to-end encrypted with the same safety number, and sends a file', async () => {
     const brokerUrl = `http://127.0.0.1:${broker.port}/`;
     const home = ['--home', join(dir.path, 'cli')];
     const cliId = String((await runToEnd([...home, '--json', 'id'])).events[0]?.id);
@@ -70,6 +72,8 @@ describe('browser ↔ CLI', () => {
       'chat',
       webId,
       '--wait',
+      '--downloads',
+      join(dir.path, 'downloads'),
     ]);
     await cli.waitFor((e) => e.event === 'listening', 'cli registered');
 
@@ -102,6 +106,22 @@ describe('browser ↔ CLI', () => {
     const digits = String(ready.safetyNumber).replace(/ /g, '');
     assert.equal(digits.length, 60);
     assert.ok(shown.replace(/\s/g, '').includes(digits), 'the browser shows the CLI safety number');
+
+    await page.getByRole('button', { name: '← Back to chat' }).click();
+    const bytes = randomBytes(300 * 1024);
+    await page.getByLabel('Choose a file to send').setInputFiles({
+      name: 'from-browser.bin',
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    });
+    const file = await cli.waitFor((e) => e.event === 'file', 'file at the cli');
+    assert.equal(file.name, 'from-browser.bin');
+    assert.deepEqual(await readFile(String(file.path)), bytes);
+    await page
+      .locator('.msg-out[data-status="delivered"], .msg-out[data-status="read"]', {
+        hasText: 'from-browser.bin',
+      })
+      .waitFor({ timeout: WAIT_MS });
 
     cli.endInput();
     assert.equal(await cli.exited, 0);
