@@ -215,6 +215,37 @@ describe('Session with the cascade handshake', () => {
     }
   });
 
+  test('a large message sent the moment one side is Ready reaches a peer that is still finishing its handshake', async () => {
+    // Bob is a slow device: his handshake completes, then his hook takes another second to return,
+    // so everything Alice sends once she is Ready lands in Bob's pre-Ready inbox (a whole chunked
+    // message, far more frames than the handshake itself).
+    const alice = side('alice');
+    const bob = side('bob');
+    const realHook = bob.options.handshake!;
+    bob.options.handshake = async (channel, context) => {
+      const secure = await realHook(channel, context);
+      await new Promise((r) => setTimeout(r, 1_000));
+      return secure;
+    };
+    const a = await openPeer(broker);
+    const b = await openPeer(broker);
+    try {
+      const { sa, sb } = await dialPair(a, b, alice, bob);
+      await sa.ready({ timeoutMs: 60_000 });
+      assert.notEqual(sb.state, 'Ready');
+      const payload = webCryptoRandom(3 * 1024 * 1024);
+      const errors: PeerError[] = [];
+      const offE = sb.on('error', (e) => errors.push(e));
+      const [received] = await Promise.all([collect(sb, 1, 'message', 120_000), sa.send(payload)]);
+      offE();
+      assert.deepEqual(errors, []);
+      assert.ok(Buffer.from(received[0] as Uint8Array).equals(Buffer.from(payload)));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('a pinned contact presenting another identity key is refused with the typed key-changed error', async () => {
     const a = await openPeer(broker);
     const b = await openPeer(broker);

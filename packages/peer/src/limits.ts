@@ -48,8 +48,14 @@ export const MAX_OUTAGE_QUEUE_MESSAGES = 4096;
 /** Bytes held during an outage, per session: half the P8.1 buffer threshold. */
 export const MAX_OUTAGE_QUEUE_BYTES = 4 * 1024 * 1024;
 
-/** Incoming frames buffered for the handshake hook before it reads them. */
-export const MAX_HANDSHAKE_INBOX_FRAMES = 256;
+/**
+ * Incoming frames buffered before this side is Ready: the handshake's own PDUs, and whatever the
+ * remote sends once *it* is Ready, which can be a whole chunked message (P8: up to 4096 chunks of
+ * 8192 bytes). The inbox must hold one maximal message, so the bound is one message's chunks plus
+ * room for the handshake, and a byte budget of a 16 MiB message at the wire's ~1.35 expansion.
+ */
+export const MAX_HANDSHAKE_INBOX_FRAMES = 4096 + 64;
+export const MAX_HANDSHAKE_INBOX_BYTES = 24 * 1024 * 1024;
 
 /** Client-generated peer ids carry this many random bits (hex encoded: 32 characters). */
 export const CLIENT_ID_RANDOM_BITS = 128;

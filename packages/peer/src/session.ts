@@ -15,6 +15,7 @@ import { type ConnectionEvent, type ConnectionState, transition } from './connec
 import { PEER_ERROR, PeerError } from './errors.js';
 import {
   HANDSHAKE_TIMEOUT_MS,
+  MAX_HANDSHAKE_INBOX_BYTES,
   MAX_HANDSHAKE_INBOX_FRAMES,
   MAX_OUTAGE_QUEUE_BYTES,
   MAX_OUTAGE_QUEUE_MESSAGES,
@@ -99,6 +100,7 @@ export class Session extends Emitter<SessionEvents> {
   #closed = false;
   #closeReason: PeerError | undefined;
   #inbox: SessionFrame[] = [];
+  #inboxBytes = 0;
   #inboxWaiter: (() => void) | undefined;
   #handshakeAbort: AbortController | undefined;
   #outage = new SendQueue<Uint8Array | string>(MAX_OUTAGE_QUEUE_MESSAGES, MAX_OUTAGE_QUEUE_BYTES);
@@ -354,6 +356,7 @@ export class Session extends Emitter<SessionEvents> {
     // Frames that arrived after the remote reached Ready but before we did are application frames.
     const early = this.#inbox;
     this.#inbox = [];
+    this.#inboxBytes = 0;
     for (const frame of early) this.#deliver(frame);
     void this.#flushOutage();
   }
@@ -485,10 +488,15 @@ export class Session extends Emitter<SessionEvents> {
       this.#deliver(frame);
       return;
     }
-    if (this.#inbox.length >= MAX_HANDSHAKE_INBOX_FRAMES) {
+    const size = typeof frame === 'string' ? frame.length : frame.byteLength;
+    if (
+      this.#inbox.length >= MAX_HANDSHAKE_INBOX_FRAMES ||
+      this.#inboxBytes + size > MAX_HANDSHAKE_INBOX_BYTES
+    ) {
       this.emit('error', new PeerError(PEER_ERROR.queueFull, 'handshake inbox full: frame dropped'));
       return;
     }
+    this.#inboxBytes += size;
     this.#inbox.push(frame);
     this.#inboxWaiter?.();
   }
@@ -524,7 +532,9 @@ export class Session extends Emitter<SessionEvents> {
           (resolve, reject) => {
             const take = () => {
               const next = this.#inbox.shift();
-              if (next !== undefined) resolve(next);
+              if (next === undefined) return;
+              this.#inboxBytes -= typeof next === 'string' ? next.length : next.byteLength;
+              resolve(next);
             };
             const onAbort = () => reject(new PeerError(PEER_ERROR.aborted, 'handshake aborted'));
             if (signal.aborted) onAbort();
