@@ -154,6 +154,6 @@ export function fromHex(text: string): Uint8Array {
 }
 
 /** Overwrites secret intermediates once they are no longer needed (best effort in a GC'd runtime). */
-export function wipe(...buffers: Uint8Array[]): void {
-  for (const b of buffers) b.fill(0);
+export function wipe(...buffers: readonly (Uint8Array | undefined)[]): void {
+  for (const b of buffers) b?.fill(0);
 }
