@@ -5,36 +5,20 @@
  * loopback flag plus a media permission (deps.md §5), and both sides filter candidates to loopback.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { DataConnection, Peer } from '@enkrypted/peer';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
+import { CHROMIUM_MISSING, launchChromium } from '../support/chromium.js';
 import { buildBrowserBundle } from './browser/bundle.js';
 import { openPeer } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const MESSAGES = 200;
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--allow-loopback-in-peer-connection',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
-
 describe('browser (headless Chromium) ↔ Node through our broker', {
-  skip: !existsSync(CHROMIUM) && `${CHROMIUM} missing`,
+  skip: CHROMIUM_MISSING,
 }, () => {
   let broker: BrokerUnderTest;
   let http: Server;
@@ -55,7 +39,7 @@ describe('browser (headless Chromium) ↔ Node through our broker', {
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

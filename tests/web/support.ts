@@ -8,11 +8,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { LOOPBACK, REPO_ROOT } from '../support/brokers.js';
 
 export const WEB_DIR = join(REPO_ROOT, 'apps', 'web');
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM, launchChromium } from '../support/chromium.js';
 
 /**
  * A production build of the web app for this test run only, in a temporary folder: other test
@@ -100,27 +100,6 @@ export async function serveStatic(dir: string): Promise<StaticServer> {
         server.close(() => resolve());
       }),
   };
-}
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      // Loopback-only WebRTC (deps.md §5): loopback candidates, full enumeration after a fake mic.
-      '--allow-loopback-in-peer-connection',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-    ],
-  });
 }
 
 /**

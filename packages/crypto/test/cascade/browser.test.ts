@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../../../tests/support/chromium.js';
 
 const ENTRY = fileURLToPath(new URL('./browser-entry.ts', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 
 let server: Server;
 let browser: Browser;
@@ -37,7 +37,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium({ webrtc: false });
 });
 
 after(async () => {

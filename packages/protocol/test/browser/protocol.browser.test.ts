@@ -10,11 +10,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import ts from 'typescript';
+import { launchChromium } from '../../../../tests/support/chromium.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 
 let server: Server;
 let browser: Browser;
@@ -48,7 +48,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium({ webrtc: false });
 });
 
 after(async () => {
