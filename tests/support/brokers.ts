@@ -194,23 +194,7 @@ export function startOurBroker(opts: StartOptions = {}): Promise<BrokerUnderTest
     const entry = opts.fromDist
       ? [join('packages', 'broker', 'dist', 'cli.js')]
       : ['--conditions=source', '--import', 'tsx', join('packages', 'broker', 'src', 'cli.ts')];
-    const args = [
-      ...cliNodeFlags(),
-      ...entry,
-      '--port',
-      String(fixedPort ?? 0),
-      '--host',
-      LOOPBACK,
-      '--key',
-      key,
-      '--path',
-      path,
-    ];
-    if (opts.expireTimeoutMs !== undefined) args.push('--expire-timeout', String(opts.expireTimeoutMs));
-    if (opts.aliveTimeoutMs !== undefined) args.push('--alive-timeout', String(opts.aliveTimeoutMs));
-    if (opts.concurrentLimit !== undefined) args.push('--concurrent-limit', String(opts.concurrentLimit));
-    if (opts.allowDiscovery) args.push('--allow-discovery');
-    args.push(...(opts.args ?? []));
+    const args = [...cliNodeFlags(), ...entry, ...serverArgs(opts, fixedPort ?? 0, key, path, '-')];
     return {
       args,
       env: { ...opts.env },
@@ -235,26 +219,29 @@ export function startStockPeerServer(opts: StartOptions = {}): Promise<BrokerUnd
     const port = fixedPort ?? (await freePort());
     const args = [
       join('node_modules', 'peer', 'dist', 'bin', 'peerjs.js'),
-      '--port',
-      String(port),
-      '--host',
-      LOOPBACK,
-      '--key',
-      key,
-      '--path',
-      path,
+      ...serverArgs(opts, port, key, path, '_'),
     ];
-    if (opts.expireTimeoutMs !== undefined) args.push('--expire_timeout', String(opts.expireTimeoutMs));
-    if (opts.aliveTimeoutMs !== undefined) args.push('--alive_timeout', String(opts.aliveTimeoutMs));
-    if (opts.concurrentLimit !== undefined) args.push('--concurrent_limit', String(opts.concurrentLimit));
-    if (opts.allowDiscovery) args.push('--allow_discovery');
-    args.push(...(opts.args ?? []));
     return {
       args,
       env: { ...opts.env },
       ready: (line) => (line.includes('Started PeerServer') ? port : undefined),
     };
   });
+}
+
+/**
+ * The flags both servers share. They differ only in spelling: ours are kebab-case, the stock CLI's
+ * snake_case (`--alive-timeout` vs `--alive_timeout`).
+ */
+function serverArgs(opts: StartOptions, port: number, key: string, path: string, sep: '-' | '_'): string[] {
+  const flag = (name: string) => `--${name.replaceAll('-', sep)}`;
+  const args = ['--port', String(port), '--host', LOOPBACK, '--key', key, '--path', path];
+  if (opts.expireTimeoutMs !== undefined) args.push(flag('expire-timeout'), String(opts.expireTimeoutMs));
+  if (opts.aliveTimeoutMs !== undefined) args.push(flag('alive-timeout'), String(opts.aliveTimeoutMs));
+  if (opts.concurrentLimit !== undefined) args.push(flag('concurrent-limit'), String(opts.concurrentLimit));
+  if (opts.allowDiscovery) args.push(flag('allow-discovery'));
+  args.push(...(opts.args ?? []));
+  return args;
 }
 
 function normalize(p: string): string {
