@@ -4,23 +4,21 @@ import fc from 'fast-check';
 import { AES_ROTATION_GRACE_MS, AesGcmLayer } from '../../src/aes/aes-layer.js';
 import { REPLAY_WINDOW } from '../../src/aes/replay-window.js';
 import { utf8 } from '../../src/cascade/bytes.js';
-import { CRYPTO_ERROR, isCryptoError } from '../../src/errors.js';
-import type { CascadeLayer, LayerParameters, Sealed } from '../../src/layer.js';
-import { aesPair, fakeClock, flipByte, patterned, SIZES, TEST_ROTATION } from '../cascade/helpers.js';
+import { CRYPTO_ERROR } from '../../src/errors.js';
+import type { Sealed } from '../../src/layer.js';
+import {
+  LAYER_AD as AD,
+  aesPair,
+  hasCode as code,
+  fakeClock,
+  flipByte,
+  patterned,
+  openCommitted as receive,
+  SIZES,
+  sealCommitted as send,
+  TEST_ROTATION,
+} from '../cascade/helpers.js';
 
-const AD = utf8('header');
-
-async function send(from: CascadeLayer, plaintext: Uint8Array, ad = AD): Promise<Sealed> {
-  const s = await from.seal(plaintext, ad);
-  s.commit();
-  return s;
-}
-async function receive(to: CascadeLayer, ct: Uint8Array, params: LayerParameters, ad = AD) {
-  const o = await to.open(ct, params, ad);
-  o.commit();
-  return o.plaintext;
-}
-const code = (c: string) => (err: unknown) => isCryptoError(err) && err.code === c;
 const snapshot = (l: AesGcmLayer) => JSON.stringify(l.exportState());
 
 describe('AES-256-GCM layer', () => {

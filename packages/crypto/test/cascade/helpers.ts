@@ -7,8 +7,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { AesGcmLayer } from '../../src/aes/aes-layer.js';
 import { deriveAesBaseSecret } from '../../src/aes/keys.js';
 import { concat, u64be, utf8 } from '../../src/cascade/bytes.js';
+import { isCryptoError } from '../../src/errors.js';
 import { generateIdentity } from '../../src/identity/identity-keys.js';
 import { generateSignedPrekey } from '../../src/identity/signed-prekey.js';
+import type { CascadeLayer, LayerParameters, Sealed } from '../../src/layer.js';
 import {
   decapsulate,
   deriveMlKemRootSecret,
@@ -167,4 +169,33 @@ export async function signalPair(seed = 'signal'): Promise<{ a: SignalLayer; b: 
   );
   const accepted = await acceptSignalSession(bobId, spk, started.sessionComplete, random);
   return { a: started.layer, b: accepted.layer };
+}
+
+/** Associated data the single-layer tests bind. */
+export const LAYER_AD = utf8('header');
+
+/** A CryptoError predicate for assert.throws/rejects. */
+export const hasCode = (c: string) => (err: unknown) => isCryptoError(err) && err.code === c;
+
+/** Seals on `from` and commits, as the cascade does after every layer succeeded. */
+export async function sealCommitted(
+  from: CascadeLayer,
+  plaintext: Uint8Array,
+  ad = LAYER_AD,
+): Promise<Sealed> {
+  const s = await from.seal(plaintext, ad);
+  s.commit();
+  return s;
+}
+
+/** Opens on `to`, commits, and returns the plaintext. */
+export async function openCommitted(
+  to: CascadeLayer,
+  ct: Uint8Array,
+  params: LayerParameters,
+  ad = LAYER_AD,
+): Promise<Uint8Array> {
+  const o = await to.open(ct, params, ad);
+  o.commit();
+  return o.plaintext;
 }

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { utf8 } from '../../src/cascade/bytes.js';
-import { CRYPTO_ERROR, isCryptoError } from '../../src/errors.js';
-import type { LayerParameters, Sealed } from '../../src/layer.js';
+import { CRYPTO_ERROR } from '../../src/errors.js';
+import type { Sealed } from '../../src/layer.js';
 import {
   decapsulate,
   deriveMlKemExport,
@@ -14,22 +14,20 @@ import {
   MLKEM768_PUBLIC_KEY_BYTES,
 } from '../../src/mlkem/handshake.js';
 import { MLKEM_MAX_SKIP, MlKemLayer, REKEY_INTERVAL_MS } from '../../src/mlkem/mlkem-layer.js';
-import { fakeClock, flipByte, mlkemPair, patterned, SIZES, seededRandom } from '../cascade/helpers.js';
+import {
+  LAYER_AD as AD,
+  hasCode as code,
+  fakeClock,
+  flipByte,
+  mlkemPair,
+  patterned,
+  openCommitted as receive,
+  SIZES,
+  seededRandom,
+  sealCommitted as send,
+} from '../cascade/helpers.js';
 
-const AD = utf8('header');
-const code = (c: string) => (err: unknown) => isCryptoError(err) && err.code === c;
 const snapshot = (l: MlKemLayer) => JSON.stringify(l.exportState());
-
-async function send(from: MlKemLayer, plaintext: Uint8Array, ad = AD): Promise<Sealed> {
-  const s = await from.seal(plaintext, ad);
-  s.commit();
-  return s;
-}
-async function receive(to: MlKemLayer, ct: Uint8Array, params: LayerParameters, ad = AD) {
-  const o = await to.open(ct, params, ad);
-  o.commit();
-  return o.plaintext;
-}
 
 describe('ML-KEM-768 handshake', () => {
   it('both sides derive the same root from both contributions', () => {

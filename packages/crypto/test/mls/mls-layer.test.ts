@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
 import { toHex, utf8 } from '../../src/cascade/bytes.js';
-import { CRYPTO_ERROR, isCryptoError } from '../../src/errors.js';
-import type { LayerParameters, Sealed } from '../../src/layer.js';
+import { CRYPTO_ERROR } from '../../src/errors.js';
+import type { Sealed } from '../../src/layer.js';
 import {
   createMlsMember,
   createTwoMemberGroup,
@@ -14,22 +14,18 @@ import {
 } from '../../src/mls/handshake.js';
 import { MlsLayer } from '../../src/mls/mls-layer.js';
 import { MLS_CIPHERSUITE, makeMlsCiphersuite } from '../../src/mls/provider.js';
-import { flipByte, mlsPair, patterned, SIZES } from '../cascade/helpers.js';
+import {
+  LAYER_AD as AD,
+  hasCode as code,
+  flipByte,
+  mlsPair,
+  patterned,
+  openCommitted as receive,
+  SIZES,
+  sealCommitted as send,
+} from '../cascade/helpers.js';
 
-const AD = utf8('header');
-const code = (c: string) => (err: unknown) => isCryptoError(err) && err.code === c;
 const snapshot = (l: MlsLayer) => toHex(l.exportState());
-
-async function send(from: MlsLayer, plaintext: Uint8Array, ad = AD): Promise<Sealed> {
-  const s = await from.seal(plaintext, ad);
-  s.commit();
-  return s;
-}
-async function receive(to: MlsLayer, ct: Uint8Array, params: LayerParameters, ad = AD) {
-  const o = await to.open(ct, params, ad);
-  o.commit();
-  return o.plaintext;
-}
 
 describe('MLS handshake (two-member group)', () => {
   it('both members export the same secret, different per label', async () => {
