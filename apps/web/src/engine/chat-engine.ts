@@ -30,6 +30,7 @@ import {
   isPeerError,
   PEER_ERROR,
   Peer,
+  type PeerOptions,
   Session,
   type SessionOptions,
 } from '@enkrypted/peer';
@@ -41,6 +42,7 @@ import type { ChatMessage, Contact, Profile } from '../logic/model.js';
 import { brokerAddress, type Settings } from '../logic/settings.js';
 import type { Repo } from '../store/repo.js';
 import { handshakeAvailable } from './handshake.js';
+import { peerOptions, transportChanged } from './peer-options.js';
 import { type AppState, INITIAL_STATE, type LinkInfo, Observable } from './state.js';
 import { Transfers } from './transfers.js';
 import { Trust } from './trust.js';
@@ -169,12 +171,7 @@ export class ChatEngine {
     const before = this.state.value.settings;
     await this.#repo.putSettings(settings);
     this.#patch({ settings });
-    const transportChanged =
-      before.brokerUrl !== settings.brokerUrl ||
-      before.relayOnly !== settings.relayOnly ||
-      before.debugUnencrypted !== settings.debugUnencrypted ||
-      JSON.stringify(before.iceServers) !== JSON.stringify(settings.iceServers);
-    if (transportChanged && this.state.value.phase === 'ready') {
+    if (transportChanged(before, settings) && this.state.value.phase === 'ready') {
       await this.#stopPeer();
       await this.#startPeer();
     }
@@ -258,22 +255,16 @@ export class ChatEngine {
     const s = this.state.value;
     if (!s.profile) return;
     const generation = ++this.#generation;
-    let address: ReturnType<typeof brokerAddress>;
+    let options: PeerOptions;
     try {
-      address = brokerAddress(s.settings.brokerUrl, this.#pageUrl);
+      options = peerOptions(s.settings, this.#pageUrl, { id: s.profile.peerId, token: s.profile.token });
     } catch (err) {
       this.#patch({ signaling: 'closed', signalingError: (err as Error).message });
       return;
     }
     this.#patch({ signaling: 'connecting', signalingError: undefined });
     try {
-      const peer = await Peer.open({
-        ...address,
-        id: s.profile.peerId,
-        token: s.profile.token,
-        iceServers: s.settings.iceServers.map((x) => ({ ...x })),
-        iceTransportPolicy: s.settings.relayOnly ? 'relay' : 'all',
-      });
+      const peer = await Peer.open(options);
       if (generation !== this.#generation) {
         await peer.close();
         return;
