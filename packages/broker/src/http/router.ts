@@ -7,8 +7,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry as PromRegistry } from 'prom-client';
 import { verifyApiToken } from '../auth/api-token.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type { MaybePromise } from '../maybe-promise.js';
 import type { BrokerOptions } from '../options.js';
 import type { Registry } from '../registry/registry.js';
+import { candidateTallies } from '../turn/candidate-types.js';
+import { AddressRateLimiter } from '../turn/rate-limit.js';
 import { answerPreflight, applyCors } from './cors.js';
 import { serveHealth, serveMetrics } from './health.js';
 import { serveId } from './id.js';
@@ -16,31 +20,58 @@ import { serveInfo } from './info.js';
 import { servePeers } from './peers.js';
 import { sendText } from './respond.js';
 import { serveStatic } from './static-site.js';
+import { serveTurnCredentials } from './turn-credentials.js';
+import { clientAddress } from './upgrade.js';
 
 export interface RouterDeps {
   options: BrokerOptions;
   registry: Registry;
   prom: PromRegistry;
   isShuttingDown(): boolean;
+  /** Default: silent. */
+  log?: Logger;
 }
 
-const KEY_ROUTE = /^([^/]{1,256})\/(id|peers)$/;
+/**
+ * A registry that can tell whether an id is registered with a given token (what the TURN endpoint
+ * needs to authenticate a peer). Registries without it fall back to "the id is registered".
+ */
+interface TokenAwareRegistry {
+  holdsToken?(id: string, token: string): MaybePromise<boolean>;
+}
+
+const KEY_ROUTE = /^([^/]{1,256})\/(id|peers|turn-credentials)$/;
 
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { options, registry } = deps;
   const prefix = options.path;
   const bare = prefix.length > 1 ? prefix.slice(0, -1) : prefix;
+  const tokenAware = registry as Registry & TokenAwareRegistry;
+  const turn = {
+    turn: options.turn,
+    limiter: new AddressRateLimiter(),
+    holdsToken: (id: string, token: string) =>
+      tokenAware.holdsToken ? tokenAware.holdsToken(id, token) : registry.isRegistered(id),
+    clientAddress: (req: IncomingMessage) =>
+      clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustProxy),
+    log: deps.log ?? silentLogger(),
+    now: Date.now,
+  };
+  // Registered here so the relay-only counter shows zeros from the first scrape.
+  candidateTallies(deps.prom);
   return (req, res) => {
     applyCors(req, res, options.corsOrigins);
     if (req.method === 'OPTIONS') return answerPreflight(req, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 404, 'Not found');
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    const isGet = req.method === 'GET' || req.method === 'HEAD';
+    if (!isGet && !path.endsWith('/turn-credentials')) return sendText(res, 404, 'Not found');
     if (path === '/healthz') return serveHealth(res, deps.isShuttingDown(), registry.stats());
     if (path === '/metrics' && options.metrics) return serveMetrics(res, deps.prom);
     const m = path.startsWith(prefix) ? KEY_ROUTE.exec(path.slice(prefix.length)) : null;
     if (!m) {
+      if (!isGet) return sendText(res, 404, 'Not found');
       if (options.staticSite && serveStatic(options.staticSite, path, res)) return;
       if (path === prefix || path === bare) return serveInfo(res);
       return sendText(res, 404, 'Not found');
@@ -57,6 +88,7 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
         return sendText(res, 401, 'Unauthorized');
       }
     }
+    if (m[2] === 'turn-credentials') return serveTurnCredentials(req, res, turn);
     if (m[2] === 'id') return serveId(res, (id) => registry.isRegistered(id));
     return servePeers(res, options.allowDiscovery, () => registry.listIds());
   };
