@@ -11,6 +11,8 @@ import { type BrokerOptions, DEFAULT_OPTIONS } from './options.js';
 export const ENV_PREFIX = 'ENKRYPTED_BROKER_';
 /** Environment variable holding an API secret directly (instead of --api-secret-file). */
 export const ENV_API_SECRET = `${ENV_PREFIX}API_SECRET`;
+/** Environment variable holding the TURN shared secret directly (instead of --turn-secret-file). */
+export const ENV_TURN_SECRET = `${ENV_PREFIX}TURN_SECRET`;
 
 export interface CliPlan {
   kind: 'serve' | 'mint-token';
@@ -144,6 +146,23 @@ export function buildCommand(): Command {
         'api-secret-file',
       ),
     )
+    .addOption(
+      opt(
+        '--turn-secret-file <file>',
+        `issue TURN REST credentials (coturn static-auth-secret; first line of the file). Or set ${ENV_TURN_SECRET}`,
+        'turn-secret-file',
+      ),
+    )
+    .addOption(
+      opt('--turn-url <url>', 'TURN/STUN URL handed out with credentials (repeatable)', 'turn-url').argParser(
+        collect,
+      ),
+    )
+    .addOption(
+      opt('--turn-ttl <seconds>', 'lifetime of issued TURN credentials', 'turn-ttl')
+        .default(d.turn.ttlSeconds)
+        .argParser(int('turn-ttl', 1)),
+    )
     .addOption(opt('--no-metrics', 'do not serve GET /metrics', 'metrics'))
     .addOption(
       opt(
@@ -207,6 +226,12 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     trustProxy: v.trustProxy === true || v.trustProxy === 'true',
     insecure: v.insecure === true || v.insecure === 'true',
     metrics: v.metrics !== false && v.metrics !== 'false',
+    turn: {
+      secret: env[ENV_TURN_SECRET],
+      secretFile: v.turnSecretFile as string | undefined,
+      urls: (v.turnUrl as string[] | undefined) ?? [],
+      ttlSeconds: v.turnTtl as number,
+    },
   };
   return {
     kind: v.mintToken !== undefined ? 'mint-token' : 'serve',

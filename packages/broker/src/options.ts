@@ -4,6 +4,7 @@
  */
 import { BROKER_ERROR, BrokerError } from './errors.js';
 import type { StaticSite } from './http/static-site.js';
+import { DEFAULT_TURN_OPTIONS, resolveTurnOptions, type TurnOptions } from './turn/config.js';
 import {
   DEFAULT_ALIVE_TIMEOUT_MS,
   DEFAULT_CONCURRENT_LIMIT,
@@ -61,6 +62,8 @@ export interface BrokerOptions {
   metrics: boolean;
   /** A built web app served on the same port (see http/static-site.ts); undefined = none. */
   staticSite: StaticSite | undefined;
+  /** TURN REST credentials for registered peers (turn/config.ts); no secret = endpoint off. */
+  turn: TurnOptions;
 }
 
 export const DEFAULT_OPTIONS: Readonly<BrokerOptions> = Object.freeze({
@@ -87,6 +90,7 @@ export const DEFAULT_OPTIONS: Readonly<BrokerOptions> = Object.freeze({
   apiSecrets: [],
   metrics: true,
   staticSite: undefined,
+  turn: DEFAULT_TURN_OPTIONS,
 });
 
 /** Smallest accepted API secret: 256 bits, the HMAC-SHA-256 key size. */
@@ -138,6 +142,7 @@ export function resolveOptions(partial: Partial<BrokerOptions> = {}): BrokerOpti
   requireInt('maxQueuedBytesPerPeer', o.maxQueuedBytesPerPeer, 0);
   requireInt('maxQueuedBytesTotal', o.maxQueuedBytesTotal, 0);
   requireInt('maxSendBufferBytes', o.maxSendBufferBytes, 1024);
+  o.turn = resolveTurnOptions(o.turn);
   for (const s of o.apiSecrets) {
     if (s.length < API_SECRET_MIN_BYTES) {
       throw new BrokerError(

@@ -17,6 +17,7 @@ import { CLOSE_CODE } from '../close-codes.js';
 import { settle } from '../maybe-promise.js';
 import type { CloseReason } from '../metrics.js';
 import type { ClaimOutcome, PeerConnection, RouteOutcome } from '../registry/registry.js';
+import { countRelayedCandidate } from '../turn/candidate-types.js';
 import {
   decideAdmission,
   encodeRejection,
@@ -195,6 +196,7 @@ export class Session implements PeerConnection, BucketState, OutboxOwner {
       ctx.metrics.heartbeats.inc();
       return;
     }
+    if (type === 'CANDIDATE') countRelayedCandidate(ctx.metrics.registry, text);
     const dst = msg.dst;
     if (dst === undefined) {
       // Legacy (peerjs 0.3) LEAVE without dst: "I am leaving".
