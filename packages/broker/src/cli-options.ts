@@ -171,6 +171,19 @@ export function buildCommand(): Command {
         'static',
       ),
     )
+    .addOption(
+      opt(
+        '--redis <url>',
+        'cluster mode: share ids, routing and offline queues with every broker on this Redis (redis://host:port)',
+        'redis',
+      ),
+    )
+    .addOption(opt('--redis-prefix <prefix>', 'key prefix in Redis', 'redis-prefix').default(d.redisPrefix))
+    .addOption(
+      opt('--cluster-lapse <ms>', "time after which a stopped node's ids lapse", 'cluster-lapse')
+        .default(d.clusterLapseMs)
+        .argParser(int('cluster-lapse', 1000)),
+    )
     .addOption(opt('--log-level <level>', 'log level', 'log-level').choices(LOG_LEVELS).default('info'))
     .addOption(
       new Option('--mint-token <ttl-seconds>', 'print an API token valid for this long, then exit').argParser(
@@ -232,6 +245,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       urls: (v.turnUrl as string[] | undefined) ?? [],
       ttlSeconds: v.turnTtl as number,
     },
+    redisUrl: v.redis as string | undefined,
+    redisPrefix: v.redisPrefix as string,
+    clusterLapseMs: v.clusterLapse as number,
   };
   return {
     kind: v.mintToken !== undefined ? 'mint-token' : 'serve',

@@ -13,10 +13,14 @@ export {
   resolveOptions,
 } from './options.js';
 export { MemoryRegistry } from './registry/memory.js';
+export * from './registry/redis/cluster-limits.js';
+export { RedisRegistry, type RedisRegistryOptions } from './registry/redis/redis-registry.js';
 export type {
   ClaimOutcome,
+  ClusterStats,
   PeerConnection,
   Registry,
+  RegistryHealth,
   RegistryStats,
   RouteOutcome,
 } from './registry/registry.js';
@@ -29,8 +33,8 @@ export {
   type DisconnectEvent,
 } from './server.js';
 export { ADMISSION_ERROR } from './session/admission.js';
+export { SESSION_ERROR } from './session/session.js';
 export { CANDIDATE_METRIC, CANDIDATE_TYPES, candidateTypeOf } from './turn/candidate-types.js';
 export { DEFAULT_TURN_OPTIONS, resolveTurnOptions, type TurnOptions } from './turn/config.js';
 export { mintTurnCredentials, type TurnCredentials, turnPassword, turnUsername } from './turn/credentials.js';
 export * from './turn/limits.js';
-export { SESSION_ERROR } from './session/session.js';

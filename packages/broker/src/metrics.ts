@@ -126,8 +126,29 @@ export function createMetrics(stats: () => RegistryStats, openSockets: () => num
   counterFrom(registry, 'broker_invalid_frames_total', 'Frames answered with ERROR', m.invalidFrames);
   counterFrom(registry, 'broker_expire_sent_total', 'EXPIRE notices due to senders', m.expired);
   gauge(registry, 'broker_sockets_open', 'Open WebSockets (admitted or not)', openSockets);
-  gauge(registry, 'broker_peers_registered', 'Registered peer ids', () => stats().peers);
-  gauge(registry, 'broker_queued_frames', 'Frames queued for offline ids', () => stats().queuedFrames);
+  gauge(registry, 'broker_peers_registered', 'Registered peer ids (on this node)', () => stats().peers);
+  // Cluster figures: per node above, whole cluster here (as of the node's last heartbeat).
+  gauge(
+    registry,
+    'broker_cluster_peers',
+    'Registered peer ids on every live node (0 outside a cluster)',
+    () => stats().cluster?.peers ?? 0,
+  );
+  gauge(
+    registry,
+    'broker_cluster_nodes',
+    'Live broker nodes in the cluster (0 outside a cluster)',
+    () => stats().cluster?.nodes ?? 0,
+  );
+  gauge(registry, 'broker_store_up', 'Whether the registry store answers (1 outside a cluster)', () =>
+    stats().health?.ok === false ? 0 : 1,
+  );
+  gauge(
+    registry,
+    'broker_queued_frames',
+    'Frames queued for offline ids (cluster-wide in a cluster)',
+    () => stats().queuedFrames,
+  );
   gauge(
     registry,
     'broker_queued_bytes',

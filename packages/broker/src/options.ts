@@ -4,7 +4,6 @@
  */
 import { BROKER_ERROR, BrokerError } from './errors.js';
 import type { StaticSite } from './http/static-site.js';
-import { DEFAULT_TURN_OPTIONS, resolveTurnOptions, type TurnOptions } from './turn/config.js';
 import {
   DEFAULT_ALIVE_TIMEOUT_MS,
   DEFAULT_CONCURRENT_LIMIT,
@@ -22,6 +21,12 @@ import {
   MAX_QUEUED_MESSAGES_PER_PEER,
   MAX_SEND_BUFFER_BYTES,
 } from './limits.js';
+import {
+  DEFAULT_CLUSTER_LAPSE_MS,
+  DEFAULT_REDIS_PREFIX,
+  MIN_CLUSTER_LAPSE_MS,
+} from './registry/redis/cluster-limits.js';
+import { DEFAULT_TURN_OPTIONS, resolveTurnOptions, type TurnOptions } from './turn/config.js';
 
 export interface TlsMaterial {
   cert: string | Buffer;
@@ -64,6 +69,12 @@ export interface BrokerOptions {
   staticSite: StaticSite | undefined;
   /** TURN REST credentials for registered peers (turn/config.ts); no secret = endpoint off. */
   turn: TurnOptions;
+  /** Cluster mode: `redis://host:port` (or `rediss://`) shared by every node; undefined = one process. */
+  redisUrl: string | undefined;
+  /** Key prefix in Redis (several clusters or applications may share one Redis). */
+  redisPrefix: string;
+  /** Cluster mode: time after which a stopped node's registrations lapse. */
+  clusterLapseMs: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<BrokerOptions> = Object.freeze({
@@ -91,6 +102,9 @@ export const DEFAULT_OPTIONS: Readonly<BrokerOptions> = Object.freeze({
   metrics: true,
   staticSite: undefined,
   turn: DEFAULT_TURN_OPTIONS,
+  redisUrl: undefined,
+  redisPrefix: DEFAULT_REDIS_PREFIX,
+  clusterLapseMs: DEFAULT_CLUSTER_LAPSE_MS,
 });
 
 /** Smallest accepted API secret: 256 bits, the HMAC-SHA-256 key size. */
@@ -142,6 +156,16 @@ export function resolveOptions(partial: Partial<BrokerOptions> = {}): BrokerOpti
   requireInt('maxQueuedBytesPerPeer', o.maxQueuedBytesPerPeer, 0);
   requireInt('maxQueuedBytesTotal', o.maxQueuedBytesTotal, 0);
   requireInt('maxSendBufferBytes', o.maxSendBufferBytes, 1024);
+  requireInt('clusterLapseMs', o.clusterLapseMs, MIN_CLUSTER_LAPSE_MS);
+  if (o.redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(o.redisUrl)) {
+    throw new BrokerError(BROKER_ERROR.invalidOption, 'redis URL must look like redis://host:port');
+  }
+  if (typeof o.redisPrefix !== 'string' || !/^[\x21-\x7e]{0,64}$/.test(o.redisPrefix)) {
+    throw new BrokerError(
+      BROKER_ERROR.invalidOption,
+      'redis prefix must be at most 64 printable ASCII characters',
+    );
+  }
   o.turn = resolveTurnOptions(o.turn);
   for (const s of o.apiSecrets) {
     if (s.length < API_SECRET_MIN_BYTES) {

@@ -24,6 +24,7 @@ import { settle } from './maybe-promise.js';
 import { type BrokerMetrics, createMetrics } from './metrics.js';
 import { type BrokerOptions, resolveOptions } from './options.js';
 import { MemoryRegistry } from './registry/memory.js';
+import { RedisRegistry } from './registry/redis/redis-registry.js';
 import type { Registry } from './registry/registry.js';
 import type { BrokerContext } from './session/context.js';
 import { Session } from './session/session.js';
@@ -31,7 +32,7 @@ import { Session } from './session/session.js';
 export interface CreateBrokerOptions extends Partial<BrokerOptions> {
   /** pino logger; default: silent (the CLI passes a real one). */
   logger?: Logger;
-  /** Peer state store; default: in-memory. */
+  /** Peer state store; default: Redis when `redisUrl` is set, else in-memory. */
   registry?: Registry;
 }
 
@@ -94,15 +95,7 @@ class BrokerImpl extends EventEmitter<BrokerEvents> implements Broker {
     this.options = resolveOptions(rest);
     const o = this.options;
     this.#log = logger ?? silentLogger();
-    this.registry =
-      registry ??
-      new MemoryRegistry({
-        concurrentLimit: o.concurrentLimit,
-        maxMessagesPerPeer: o.maxQueuedMessagesPerPeer,
-        maxBytesPerPeer: o.maxQueuedBytesPerPeer,
-        maxBytesTotal: o.maxQueuedBytesTotal,
-        overheadBytes: QUEUE_OVERHEAD_BYTES,
-      });
+    this.registry = registry ?? defaultRegistry(o, this.#log);
     this.metrics = createMetrics(
       () => this.registry.stats(),
       () => this.#sessions.size,
@@ -154,10 +147,15 @@ class BrokerImpl extends EventEmitter<BrokerEvents> implements Broker {
   async start(): Promise<void> {
     if (this.#state !== 'idle') throw new BrokerError(BROKER_ERROR.alreadyStarted, 'broker already started');
     this.#state = 'starting';
+    // A shared store that is down does not stop the node: it serves local peers and reports unhealthy.
+    await this.registry.start?.();
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
         this.#state = 'idle';
-        reject(err);
+        Promise.resolve(this.registry.close()).then(
+          () => reject(err),
+          () => reject(err),
+        );
       };
       this.#server.once('error', onError);
       this.#server.listen(this.options.port, this.options.host, () => {
@@ -266,6 +264,24 @@ class BrokerImpl extends EventEmitter<BrokerEvents> implements Broker {
       (err) => this.#log.error({ err }, 'queue expiry failed'),
     );
   }
+}
+
+function defaultRegistry(o: BrokerOptions, log: Logger): Registry {
+  const bounds = {
+    concurrentLimit: o.concurrentLimit,
+    maxMessagesPerPeer: o.maxQueuedMessagesPerPeer,
+    maxBytesPerPeer: o.maxQueuedBytesPerPeer,
+    maxBytesTotal: o.maxQueuedBytesTotal,
+    overheadBytes: QUEUE_OVERHEAD_BYTES,
+  };
+  if (o.redisUrl === undefined) return new MemoryRegistry(bounds);
+  return new RedisRegistry({
+    ...bounds,
+    url: o.redisUrl,
+    prefix: o.redisPrefix,
+    lapseMs: o.clusterLapseMs,
+    log,
+  });
 }
 
 /** Creates a broker; call `start()` to listen. */

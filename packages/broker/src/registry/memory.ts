@@ -63,6 +63,11 @@ export class MemoryRegistry implements Registry {
     return this.#peers.has(id);
   }
 
+  holdsToken(id: string, token: string): boolean {
+    const conn = this.#peers.get(id);
+    return conn !== undefined && tokensEqual(conn.token, token);
+  }
+
   listIds(): string[] {
     return [...this.#peers.keys()];
   }

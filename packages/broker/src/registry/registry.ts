@@ -39,6 +39,29 @@ export interface RegistryStats {
   queues: number;
   queuedFrames: number;
   queuedBytes: number;
+  /** Absent = always healthy (the in-memory registry). */
+  health?: RegistryHealth;
+  /** Absent = not a cluster. */
+  cluster?: ClusterStats;
+}
+
+/** Whether the registry's store answers; a load balancer takes an unhealthy node out (`/healthz` 503). */
+export interface RegistryHealth {
+  ok: boolean;
+  /** Stable reason when not ok, e.g. `redis-unreachable`. */
+  reason?: string;
+}
+
+/** Figures of the whole cluster as this node last read them (shared registries only). */
+export interface ClusterStats {
+  /** This node's id in the cluster. */
+  node: string;
+  /** Whether this node currently reaches the shared store. */
+  storeUp: boolean;
+  /** Nodes whose heartbeat is within the lapse. */
+  nodes: number;
+  /** Registered ids on those nodes. */
+  peers: number;
 }
 
 export interface Registry {
@@ -53,7 +76,11 @@ export interface Registry {
   /** Drops stale queued frames; returns the EXPIREs now due to their senders. */
   expire(now: number, expireTimeoutMs: number): MaybePromise<ExpiryNotice[]>;
   isRegistered(id: string): MaybePromise<boolean>;
+  /** Whether `id` is registered with `token` (authenticates a peer on HTTP routes, e.g. TURN credentials). */
+  holdsToken(id: string, token: string): MaybePromise<boolean>;
   listIds(): MaybePromise<string[]>;
   stats(): RegistryStats;
   close(): MaybePromise<void>;
+  /** Connects to a shared store; resolves when ready or known unreachable (the node starts either way). */
+  start?(): Promise<void>;
 }

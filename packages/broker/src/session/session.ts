@@ -42,6 +42,16 @@ export const SESSION_ERROR = {
 } as const;
 
 const OPEN_FRAME = '{"type":"OPEN"}';
+
+/**
+ * Frames a client may send while its id is still being claimed (a shared registry answers
+ * asynchronously; PeerJS clients send as soon as the WebSocket opens, before OPEN). They are
+ * processed in order once the claim succeeds. 64 holds an OFFER with its candidates to a few peers;
+ * the in-memory registry claims synchronously, so it never buffers.
+ */
+export const MAX_EARLY_FRAMES = 64;
+
+type RawFrame = Buffer | ArrayBuffer | Buffer[];
 const RATE_LIMITED_FRAME = JSON.stringify({
   type: 'ERROR',
   payload: { msg: 'Rate limit exceeded', code: SESSION_ERROR.rateLimited },
@@ -78,6 +88,8 @@ export class Session implements PeerConnection, BucketState, OutboxOwner {
   closeReason: CloseReason | undefined = undefined;
   /** Relayed frames waiting for the end of this tick (write-batch.ts); undefined when none. */
   outbox: string[] | undefined = undefined;
+  /** Frames received while the claim was pending (see MAX_EARLY_FRAMES); undefined when none. */
+  early: RawFrame[] | undefined = undefined;
 
   constructor(
     readonly ctx: BrokerContext,
@@ -148,10 +160,16 @@ export class Session implements PeerConnection, BucketState, OutboxOwner {
       },
       (err) => this.#fail(err),
     );
+    const early = this.early;
+    if (early !== undefined) {
+      this.early = undefined;
+      for (const data of early) this.onFrame(data);
+    }
   }
 
   #reject(r: Rejection): void {
     const { ctx } = this;
+    this.early = undefined;
     ctx.metrics.rejected[r.reason].inc();
     ctx.events.emit('rejected', { reason: r.reason });
     this.state = STATE_CLOSED;
@@ -162,8 +180,14 @@ export class Session implements PeerConnection, BucketState, OutboxOwner {
   }
 
   /** One frame from the client. */
-  onFrame(data: Buffer | ArrayBuffer | Buffer[]): void {
-    if (this.state !== STATE_OPEN) return;
+  onFrame(data: RawFrame): void {
+    if (this.state !== STATE_OPEN) {
+      if (this.state === STATE_ADMITTING) {
+        this.early ??= [];
+        if (this.early.length < MAX_EARLY_FRAMES) this.early.push(data);
+      }
+      return;
+    }
     const { ctx } = this;
     const opts = ctx.options;
     const now = ctx.now();

@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryRegistry, tokensEqual } from '../../src/registry/memory.js';
-import type { PeerConnection } from '../../src/registry/registry.js';
+import { Conn } from './test-conn.js';
 
 const bounds = { maxMessagesPerPeer: 2, maxBytesPerPeer: 1_000, maxBytesTotal: 10_000, overheadBytes: 0 };
-
-class Conn implements PeerConnection {
-  received: string[] = [];
-  alive = true;
-  constructor(
-    readonly id: string,
-    readonly token: string,
-  ) {}
-  deliver(frame: string): boolean {
-    if (!this.alive) return false;
-    this.received.push(frame);
-    return true;
-  }
-  close(): void {
-    this.alive = false;
-  }
-}
 
 describe('memory registry', () => {
   it('registers, refuses another token, re-attaches the same token', () => {
@@ -30,6 +13,9 @@ describe('memory registry', () => {
     assert.deepEqual(r.claim('a', 't2', new Conn('a', 't2')), { kind: 'taken' });
     const a2 = new Conn('a', 't1');
     assert.deepEqual(r.claim('a', 't1', a2), { kind: 'reattached', previous: a });
+    assert.equal(r.holdsToken('a', 't1'), true);
+    assert.equal(r.holdsToken('a', 't2'), false);
+    assert.equal(r.holdsToken('b', 't1'), false);
     // The replaced connection's release does not unregister the new one.
     r.release('a', a);
     assert.equal(r.isRegistered('a'), true);
