@@ -87,6 +87,30 @@ export const MAX_JSON_ARRAY_ELEMENTS = CHUNK_SIZE_BYTES;
  */
 export const MAX_JSON_VALUES = MAX_JSON_ARRAY_ELEMENTS + 1024;
 
+/**
+ * Smallest plaintext sent in the bulk form of the cascade (docs/protocol.md §2.6.4, §4.2.6).
+ * [Enkrypted] Below it, the P5.2 form (the content itself through every layer) costs about the same
+ * as the bulk form, because the fixed per-message costs (the MLS signature, the Signal and ML-KEM
+ * chain steps) dominate; from 64 KiB the per-byte costs of four authenticated passes (MLS signs a
+ * hash of the whole content, Signal runs CBC and HMAC over it) make the four-pass form several times
+ * slower than one AES-256-GCM pass. A sender uses the bulk form exactly from this size; a receiver
+ * refuses a bulk envelope below it and accepts the P5.2 form at any size.
+ */
+export const BULK_MIN_PLAINTEXT_BYTES = 64 * 1024;
+
+/** The only bulk body cipher (wire `bulk.algorithm`): AES-256-GCM under a single-use content key. */
+export const BULK_ALGORITHM = 'AES-256-GCM';
+
+/** AES-GCM tag length: a bulk body is exactly `originalSize + BULK_TAG_BYTES` bytes. */
+export const BULK_TAG_BYTES = 16;
+
+/**
+ * Largest cascade ciphertext of a bulk content key (the part of `finalCiphertext` before the body).
+ * [Enkrypted] The four layers turn the 32-byte key into a few hundred bytes; one chunk (the cap of an
+ * inline ciphertext) is the natural bound and leaves a layer room to carry more.
+ */
+export const MAX_BULK_KEY_CIPHERTEXT_BYTES = CHUNK_SIZE_BYTES;
+
 /** Most cascade layers in one `cascadedPayload` (the profile has 4; [Enkrypted] room for 8). */
 export const MAX_CASCADE_LAYERS = 8;
 

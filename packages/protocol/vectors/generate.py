@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the golden wire vectors of packages/protocol (V1-V7, V9).
+"""Writes the golden wire vectors of packages/protocol (V1-V7, V9, V10).
 
 Deliberately a second, independent implementation of the canonical encoding of docs/protocol.md
 section 2.2 (Python json + base64, not the TypeScript encoder): the TypeScript tests check that
@@ -96,9 +96,11 @@ write("v3-cascaded-payload-shape.json", {
 })
 
 req = {"type": "signal-key-exchange-request", "specVersion": SPEC, "sessionId": b64url(SESSION),
-       "identitySigningKey": b64(pattern(32, 0x20)), "identityDhKey": b64(pattern(32, 0x40))}
+       "identitySigningKey": b64(pattern(32, 0x20)), "identityDhKey": b64(pattern(32, 0x40)),
+       "identityBinding": b64(pattern(64, 0x50))}
 res = {"type": "signal-key-exchange-response", "specVersion": SPEC, "sessionId": b64url(SESSION),
        "identitySigningKey": b64(pattern(32, 0x60)), "identityDhKey": b64(pattern(32, 0x80)),
+       "identityBinding": b64(pattern(64, 0x90)),
        "signedPreKey": b64(pattern(32, 0xA0)), "signedPreKeySignature": b64(pattern(64, 0xC0))}
 write("v4-handshake-pair.json", {
     "vector": "V4", "title": "Handshake PDU pair, canonical UTF-8",
@@ -107,10 +109,11 @@ write("v4-handshake-pair.json", {
     "cases": [
         case("signal-key-exchange-request", req, fieldsHex={
             "sessionId": SESSION.hex(), "identitySigningKey": pattern(32, 0x20).hex(),
-            "identityDhKey": pattern(32, 0x40).hex()}),
+            "identityDhKey": pattern(32, 0x40).hex(), "identityBinding": pattern(64, 0x50).hex()}),
         case("signal-key-exchange-response", res, fieldsHex={
             "sessionId": SESSION.hex(), "identitySigningKey": pattern(32, 0x60).hex(),
-            "identityDhKey": pattern(32, 0x80).hex(), "signedPreKey": pattern(32, 0xA0).hex(),
+            "identityDhKey": pattern(32, 0x80).hex(), "identityBinding": pattern(64, 0x90).hex(),
+            "signedPreKey": pattern(32, 0xA0).hex(),
             "signedPreKeySignature": pattern(64, 0xC0).hex()}),
     ],
 })
@@ -164,4 +167,50 @@ write("v9-protocol-error.json", {
     "vector": "V9", "title": "protocol-error PDUs", "profile": "EnkryptedChat-Profile-v0-golden-wire",
     "source": "[Enkrypted] error catalogue",
     "cases": [case("non-fatal, about a message", e1), case("fatal, minimal", e2)],
+})
+
+# V10 [Enkrypted]: the bulk form of a cascade message (docs/protocol.md section 2.6.4). The header of a
+# chunked bulk message, then headers a receiver must refuse, each with the code it is refused with.
+BULK_MIN = 64 * 1024
+BULK_TAG = 16
+BULK_KEY_CT_MAX = CHUNK
+
+
+def bulk_header(original, key_ct, body=None, algorithm="AES-256-GCM", extra=None):
+    body = original + BULK_TAG if body is None else body
+    bulk = {"algorithm": algorithm, "bodySize": body}
+    if extra:
+        bulk.update(extra)
+    return {"type": "message", "specVersion": SPEC, "messageId": b64url(MESSAGE_ID), "encryptedMessage": {
+        "encrypted": True, "cascaded": True, "cascadedPayload": {
+            "layers": [{"algorithm": n, "version": "1.0.0"} for n in
+                       ["MLS", "X3DH-DoubleRatchet", "ML-KEM-768", "AES-GCM-256"]],
+            "layerParameters": [{}, {}, {}, {}],
+            "originalSize": original, "finalSize": key_ct + body, "bulk": bulk}, "chunked": True}}
+
+
+def refused(name, obj, code):
+    return {"name": name, "code": code, "json": canon(obj)}
+
+
+write("v10-bulk-envelope.json", {
+    "vector": "V10", "title": "Bulk form of a cascade message (chunked header) and the headers refused",
+    "profile": "EnkryptedChat-Profile-v0-golden-wire",
+    "source": "[Enkrypted] docs/protocol.md 2.6.4; sizes only, no real ciphertext",
+    "limits": {"bulkMinPlaintextBytes": BULK_MIN, "bulkTagBytes": BULK_TAG, "maxBulkKeyCiphertextBytes": BULK_KEY_CT_MAX},
+    "cases": [
+        case("1 MiB bulk message, 320-byte key ciphertext", bulk_header(1 << 20, 320),
+             keyCiphertextBytes=320, bodyBytes=(1 << 20) + BULK_TAG),
+        case("smallest bulk message, 1-byte key ciphertext", bulk_header(BULK_MIN, 1),
+             keyCiphertextBytes=1, bodyBytes=BULK_MIN + BULK_TAG),
+    ],
+    "refused": [
+        refused("below the bulk minimum", bulk_header(BULK_MIN - 1, 320), "PDU_INCONSISTENT"),
+        refused("body is not plaintext + tag", bulk_header(BULK_MIN, 320, body=BULK_MIN + 15), "PDU_INCONSISTENT"),
+        refused("no key ciphertext", bulk_header(BULK_MIN, 0), "PDU_INCONSISTENT"),
+        refused("key ciphertext over one chunk", bulk_header(BULK_MIN, BULK_KEY_CT_MAX + 1), "PDU_INCONSISTENT"),
+        refused("another bulk algorithm", bulk_header(BULK_MIN, 320, algorithm="AES-128-GCM"), "PDU_BAD_FIELD"),
+        refused("unknown field in bulk", bulk_header(BULK_MIN, 320, extra={"nonce": "AAAAAAAAAAAAAAAA"}),
+                "PDU_UNKNOWN_FIELD"),
+    ],
 })

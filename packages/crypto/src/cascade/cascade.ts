@@ -5,10 +5,29 @@
  * layer succeeded, so any error leaves every layer exactly as it was and yields no plaintext.
  * Operations on one cascade run one at a time (layers such as MLS hold a single state for both
  * directions, and a commit must apply to the state its seal/open saw).
+ *
+ * From `bulkThresholdBytes` (default BULK_MIN_PLAINTEXT_BYTES) a plaintext takes the bulk form
+ * (bulk.ts): the layers carry a fresh content key, the content is one AES-256-GCM pass under it.
+ * The fail-closed rule is the same: the layers' commits run only after the body authenticated.
  */
+import {
+  BULK_ALGORITHM,
+  BULK_MIN_PLAINTEXT_BYTES,
+  BULK_TAG_BYTES,
+  MAX_BULK_KEY_CIPHERTEXT_BYTES,
+} from '@enkrypted/protocol';
 import { CRYPTO_ERROR, CryptoError, isCryptoError } from '../errors.js';
 import type { CascadeLayer, LayerName, LayerParameters, Opened, Sealed } from '../layer.js';
-import { concat, utf8 } from './bytes.js';
+import { type RandomBytes, webCryptoRandom } from '../random.js';
+import {
+  BULK_BODY_LABEL,
+  BULK_KEY_BYTES,
+  BULK_KEY_LABEL,
+  bulkAd,
+  openBulkBody,
+  sealBulkBody,
+} from './bulk.js';
+import { concat, utf8, wipe } from './bytes.js';
 
 /** P1.1 item 3: the only order layers may be applied in. */
 export const PROFILE_LAYER_ORDER: readonly LayerName[] = ['MLS', 'Signal', 'ML-KEM', 'AES'];
@@ -35,6 +54,11 @@ export interface CascadedPayload {
   originalSize: number;
   finalSize: number;
   timestamp: number;
+  /**
+   * Present in the bulk form: `finalCiphertext` is the layers' ciphertext of the content key
+   * followed by the body, whose last `bodySize` bytes are `originalSize + 16`.
+   */
+  bulk?: { algorithm: string; bodySize: number };
 }
 
 export interface CascadeOptions {
@@ -42,13 +66,31 @@ export interface CascadeOptions {
   now?: () => number;
   /** Monotonic clock for processing times (ms). */
   elapsed?: () => number;
+  /** Source of bulk content keys (default WebCrypto). */
+  random?: RandomBytes;
+  /**
+   * Plaintexts from this size take the bulk form; at least BULK_MIN_PLAINTEXT_BYTES (a receiver
+   * refuses smaller bulk envelopes). `Infinity` keeps the P5.2 form for every size.
+   */
+  bulkThresholdBytes?: number;
+}
+
+interface SealedLayers {
+  sealed: Sealed[];
+  layers: LayerMetadata[];
+  ciphertext: Uint8Array;
+}
+
+interface OpenedLayers {
+  opened: Opened[];
+  plaintext: Uint8Array;
 }
 
 /**
  * Every layer authenticates `ad || 0x00 || "alg1,alg2,…"`: relabelling or dropping a layer in the
  * envelope (a downgrade) changes what each layer authenticates, so it fails.
  */
-function boundAd(ad: Uint8Array, algorithms: string): Uint8Array {
+export function boundAd(ad: Uint8Array, algorithms: string): Uint8Array {
   return concat(ad, Uint8Array.of(0), utf8(algorithms));
 }
 
@@ -57,6 +99,8 @@ export class Cascade {
   readonly #algorithms: string;
   readonly #now: () => number;
   readonly #elapsed: () => number;
+  readonly #random: RandomBytes;
+  readonly #bulkThreshold: number;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(layers: readonly CascadeLayer[], options: CascadeOptions = {}) {
@@ -72,6 +116,11 @@ export class Cascade {
     this.#algorithms = layers.map((l) => l.algorithm).join(',');
     this.#now = options.now ?? Date.now;
     this.#elapsed = options.elapsed ?? (() => performance.now());
+    this.#random = options.random ?? webCryptoRandom;
+    this.#bulkThreshold = options.bulkThresholdBytes ?? BULK_MIN_PLAINTEXT_BYTES;
+    if (!(this.#bulkThreshold >= BULK_MIN_PLAINTEXT_BYTES)) {
+      throw new CryptoError(CRYPTO_ERROR.malformed, 'bulk threshold below the profile minimum');
+    }
   }
 
   get layerNames(): LayerName[] {
@@ -105,6 +154,45 @@ export class Cascade {
     const started = this.#elapsed();
     const timestamp = this.#now();
     const layerAd = boundAd(ad, this.#algorithms);
+    const bulk = plaintext.length >= this.#bulkThreshold;
+    let sealed: SealedLayers;
+    let finalCiphertext: Uint8Array;
+    if (bulk) {
+      const key = this.#random(BULK_KEY_BYTES);
+      try {
+        // The body's GCM pass (WebCrypto, off the main thread in Node) overlaps the layers' work.
+        const body = sealBulkBody(key, plaintext, bulkAd(layerAd, BULK_BODY_LABEL));
+        const layers = this.#sealLayers(key, bulkAd(layerAd, BULK_KEY_LABEL));
+        const [bodyCt, layersOut] = await Promise.all([body, layers]);
+        sealed = layersOut;
+        finalCiphertext = concat(sealed.ciphertext, bodyCt);
+      } catch (err) {
+        throw isCryptoError(err)
+          ? err
+          : new CryptoError(CRYPTO_ERROR.encryptFailed, 'the bulk body failed to encrypt');
+      } finally {
+        wipe(key);
+      }
+    } else {
+      sealed = await this.#sealLayers(plaintext, layerAd);
+      finalCiphertext = sealed.ciphertext;
+    }
+    for (const s of sealed.sealed) s.commit();
+    const payload: CascadedPayload = {
+      finalCiphertext,
+      layers: sealed.layers,
+      layerParameters: sealed.sealed.map((s) => s.parameters),
+      totalProcessingTime: this.#elapsed() - started,
+      originalSize: plaintext.length,
+      finalSize: finalCiphertext.length,
+      timestamp,
+    };
+    if (bulk) payload.bulk = { algorithm: BULK_ALGORITHM, bodySize: plaintext.length + BULK_TAG_BYTES };
+    return payload;
+  }
+
+  /** Every layer in profile order; nothing is committed here. */
+  async #sealLayers(plaintext: Uint8Array, layerAd: Uint8Array): Promise<SealedLayers> {
     const sealed: Sealed[] = [];
     const layers: LayerMetadata[] = [];
     let data = plaintext;
@@ -128,23 +216,45 @@ export class Cascade {
         ? err
         : new CryptoError(CRYPTO_ERROR.encryptFailed, 'a cascade layer failed to encrypt');
     }
-    for (const s of sealed) s.commit();
-    return {
-      finalCiphertext: data,
-      layers,
-      layerParameters: sealed.map((s) => s.parameters),
-      totalProcessingTime: this.#elapsed() - started,
-      originalSize: plaintext.length,
-      finalSize: data.length,
-      timestamp,
-    };
+    return { sealed, layers, ciphertext: data };
   }
 
   async #decrypt(payload: CascadedPayload, ad: Uint8Array): Promise<Uint8Array> {
     this.#checkShape(payload);
     const layerAd = boundAd(ad, this.#algorithms);
+    let plaintext: Uint8Array;
+    let opened: Opened[];
+    if (payload.bulk !== undefined) {
+      const keyLength = payload.finalSize - payload.bulk.bodySize;
+      const keyCt = payload.finalCiphertext.subarray(0, keyLength);
+      const body = payload.finalCiphertext.subarray(keyLength);
+      const inner = await this.#openLayers(keyCt, payload, bulkAd(layerAd, BULK_KEY_LABEL));
+      opened = inner.opened;
+      try {
+        plaintext = await openBulkBody(inner.plaintext, body, bulkAd(layerAd, BULK_BODY_LABEL));
+      } finally {
+        wipe(inner.plaintext);
+      }
+    } else {
+      const all = await this.#openLayers(payload.finalCiphertext, payload, layerAd);
+      opened = all.opened;
+      plaintext = all.plaintext;
+    }
+    if (plaintext.length !== payload.originalSize) {
+      throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'plaintext size differs from the envelope');
+    }
+    for (const o of opened) o.commit();
+    return plaintext;
+  }
+
+  /** Every layer in reverse order; nothing is committed here. */
+  async #openLayers(
+    ciphertext: Uint8Array,
+    payload: CascadedPayload,
+    layerAd: Uint8Array,
+  ): Promise<OpenedLayers> {
     const opened: Opened[] = [];
-    let data = payload.finalCiphertext;
+    let data = ciphertext;
     try {
       for (let i = this.#layers.length - 1; i >= 0; i--) {
         const layer = this.#layers[i] as CascadeLayer;
@@ -157,11 +267,7 @@ export class Cascade {
         ? err
         : new CryptoError(CRYPTO_ERROR.decryptFailed, 'a cascade layer failed to decrypt');
     }
-    if (data.length !== payload.originalSize) {
-      throw new CryptoError(CRYPTO_ERROR.decryptFailed, 'plaintext size differs from the envelope');
-    }
-    for (const o of opened) o.commit();
-    return data;
+    return { opened, plaintext: data };
   }
 
   /** The envelope must describe exactly this cascade's layers (count and algorithm, in order). */
@@ -179,5 +285,23 @@ export class Cascade {
       p.layerParameters.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x)) &&
       this.#layers.every((l, i) => p.layers[i]?.algorithm === l.algorithm);
     if (!ok) throw new CryptoError(CRYPTO_ERROR.malformed, 'envelope does not match the cascade layers');
+    if (p.bulk !== undefined && !validBulk(p)) {
+      throw new CryptoError(CRYPTO_ERROR.malformed, 'bulk envelope is inconsistent');
+    }
   }
+}
+
+/** The same rules as the protocol validator (docs/protocol.md §2.6.4), for payloads built in process. */
+function validBulk(p: CascadedPayload): boolean {
+  const bulk = p.bulk;
+  if (bulk === undefined || bulk === null || typeof bulk !== 'object') return false;
+  const keyLength = p.finalSize - bulk.bodySize;
+  return (
+    bulk.algorithm === BULK_ALGORITHM &&
+    Number.isSafeInteger(bulk.bodySize) &&
+    p.originalSize >= BULK_MIN_PLAINTEXT_BYTES &&
+    bulk.bodySize === p.originalSize + BULK_TAG_BYTES &&
+    keyLength >= 1 &&
+    keyLength <= MAX_BULK_KEY_CIPHERTEXT_BYTES
+  );
 }

@@ -88,10 +88,11 @@ const T = (
   ...(requiresMls ? { requiresMls } : {}),
 });
 
-/** States in which the initiator knows the responder's identity (from its MLS KeyPackage credential). */
-const INITIATOR_KNOWS_PEER = ['await-welcome-ack', 'await-sync-response', 'done'] as const;
-/** States in which the responder knows the initiator's identity (from the Welcome's ratchet tree). */
-const RESPONDER_KNOWS_PEER = ['await-sync-request', 'done'] as const;
+/*
+ * No transition of this profile carries a guard any more: each Signal PDU carries its sender's
+ * identity binding, so X3DH no longer waits for the MLS credential. `requiresMls` stays in the
+ * machine for a future cross-track dependency.
+ */
 
 /** The whole table. Every track starts in `idle`; layer tracks end in `done`, binding in `verified`. */
 export const TRANSITIONS: Readonly<Record<HandshakeRole, readonly Transition[]>> = {
@@ -101,14 +102,7 @@ export const TRANSITIONS: Readonly<Record<HandshakeRole, readonly Transition[]>>
     T('mls', 'await-welcome-ack', 'mls-welcome-ack', 'await-sync-response', 'mls-verify-welcome-ack'),
     T('mls', 'await-sync-response', 'mls-encryption-sync-response', 'done', 'mls-verify-sync'),
     T('signal', 'idle', 'start', 'await-response', 'signal-request'),
-    T(
-      'signal',
-      'await-response',
-      'signal-key-exchange-response',
-      'done',
-      'signal-initiate',
-      INITIATOR_KNOWS_PEER,
-    ),
+    T('signal', 'await-response', 'signal-key-exchange-response', 'done', 'signal-initiate'),
     T('mlkem', 'idle', 'start', 'await-key', 'mlkem-offer'),
     T('mlkem', 'await-key', 'mlkem-key-exchange', 'await-response', 'mlkem-answer'),
     T('mlkem', 'await-response', 'mlkem-key-exchange-response', 'done', 'mlkem-finish'),
@@ -125,7 +119,7 @@ export const TRANSITIONS: Readonly<Record<HandshakeRole, readonly Transition[]>>
     T('mls', 'await-sync-request', 'mls-encryption-sync-request', 'done', 'mls-answer-sync'),
     T('signal', 'idle', 'start', 'await-request'),
     T('signal', 'await-request', 'signal-key-exchange-request', 'await-complete', 'signal-respond'),
-    T('signal', 'await-complete', 'signal-session-complete', 'done', 'signal-accept', RESPONDER_KNOWS_PEER),
+    T('signal', 'await-complete', 'signal-session-complete', 'done', 'signal-accept'),
     T('mlkem', 'idle', 'start', 'await-key'),
     T('mlkem', 'await-key', 'mlkem-key-exchange', 'await-response', 'mlkem-offer-and-answer'),
     T('mlkem', 'await-response', 'mlkem-key-exchange-response', 'done', 'mlkem-finish'),

@@ -34,7 +34,11 @@ import { concatBytes, constantTimeEqual, u32be, utf8, wipe } from '../encoding.j
 import { CRYPTO_ERROR, CryptoError, isCryptoError } from '../errors.js';
 import { signTranscript, transcriptHash, verifyTranscript } from '../identity/channel-binding.js';
 import type { ContactPins, PinCheck } from '../identity/contact-pins.js';
-import type { IdentityKeyPair, PublicIdentity } from '../identity/identity-keys.js';
+import {
+  type IdentityKeyPair,
+  type PublicIdentity,
+  verifyPublicIdentity,
+} from '../identity/identity-keys.js';
 import { generateSignedPrekey, type SignedPrekey } from '../identity/signed-prekey.js';
 import {
   decapsulate,
@@ -120,7 +124,7 @@ function exportSecret(ikm: Uint8Array, info: string): Uint8Array {
   return hkdf(sha256, ikm, utf8(HANDSHAKE_EXPORT_SALT), utf8(info), EXPORT_BYTES);
 }
 
-function sameKeys(a: { signingKey: Uint8Array; dhKey: Uint8Array }, b: PublicIdentity): boolean {
+function sameKeys(a: PublicIdentity, b: PublicIdentity): boolean {
   return constantTimeEqual(a.signingKey, b.signingKey) && constantTimeEqual(a.dhKey, b.dhKey);
 }
 
@@ -130,8 +134,6 @@ export class HandshakeCrypto {
   readonly #transcript = new Map<string, Uint8Array>();
   #peerIdentity: PublicIdentity | undefined;
   #pin: PinCheck | undefined;
-  /** Identity keys the peer presented in its Signal PDU, checked against its MLS credential. */
-  #peerSignalKeys: { signingKey: Uint8Array; dhKey: Uint8Array } | undefined;
   // MLS
   #mlsMember: MlsMember | undefined;
   #ownKeyPackage: Uint8Array | undefined;
@@ -218,6 +220,7 @@ export class HandshakeCrypto {
             sessionId: this.#sid(),
             identitySigningKey: this.#o.identity.publicIdentity.signingKey,
             identityDhKey: this.#o.identity.publicIdentity.dhKey,
+            identityBinding: this.#o.identity.publicIdentity.binding,
           },
         ];
       case 'signal-respond':
@@ -253,14 +256,18 @@ export class HandshakeCrypto {
   }
 
   /**
-   * Adopts the peer's (binding-verified) identity; it must match the keys of its Signal PDU. A
-   * contact pinned with another key is refused at once (CRYPTO_IDENTITY_KEY_CHANGED, blocking). A
+   * Adopts the peer's binding-verified identity, from whichever of its Signal PDU and its MLS
+   * credential arrives first; the second must present the same keys (CRYPTO_MALFORMED otherwise).
+   * A contact pinned with another key is refused at once (CRYPTO_IDENTITY_KEY_CHANGED, blocking). A
    * first contact is pinned only once the handshake verified (#pinFirstUse), so a failed attempt by
    * an impostor never plants its key.
    */
   async #adoptPeerIdentity(identity: PublicIdentity): Promise<void> {
-    if (this.#peerSignalKeys !== undefined && !sameKeys(this.#peerSignalKeys, identity)) {
-      throw malformed('Signal and MLS present different identities');
+    if (this.#peerIdentity !== undefined) {
+      if (!sameKeys(identity, this.#peerIdentity)) {
+        throw malformed('Signal and MLS present different identities');
+      }
+      return;
     }
     if ((await this.#o.pins.get(this.#o.contactId)) !== undefined) {
       this.#pin = await this.#o.pins.check(this.#o.contactId, identity);
@@ -272,11 +279,18 @@ export class HandshakeCrypto {
     if (this.#pin === undefined) this.#pin = await this.#o.pins.check(this.#o.contactId, this.#requirePeer());
   }
 
-  #notePeerSignalKeys(keys: { signingKey: Uint8Array; dhKey: Uint8Array }): void {
-    if (this.#peerIdentity !== undefined && !sameKeys(keys, this.#peerIdentity)) {
-      throw malformed('Signal and MLS present different identities');
-    }
-    this.#peerSignalKeys = keys;
+  /**
+   * The identity of a Signal PDU: its binding is verified before anything uses the keys
+   * (CRYPTO_BAD_SIGNATURE when it does not verify), then it is adopted as above.
+   */
+  async #adoptSignalIdentity(pdu: SignalKeyExchangeRequest | SignalKeyExchangeResponse): Promise<void> {
+    const identity: PublicIdentity = {
+      signingKey: pdu.identitySigningKey,
+      dhKey: pdu.identityDhKey,
+      binding: pdu.identityBinding,
+    };
+    verifyPublicIdentity(identity);
+    await this.#adoptPeerIdentity(identity);
   }
 
   #requirePeer(): PublicIdentity {
@@ -407,7 +421,7 @@ export class HandshakeCrypto {
   // ---- Signal (X3DH 3-DH + first ratchet message) -------------------------------------------
 
   async #signalRespond(req: SignalKeyExchangeRequest): Promise<HandshakePdu[]> {
-    this.#notePeerSignalKeys({ signingKey: req.identitySigningKey, dhKey: req.identityDhKey });
+    await this.#adoptSignalIdentity(req);
     const spk = generateSignedPrekey(this.#o.identity, HANDSHAKE_SIGNED_PREKEY_ID, this.#o.random);
     this.#signedPrekey = spk;
     return [
@@ -416,6 +430,7 @@ export class HandshakeCrypto {
         sessionId: this.#sid(),
         identitySigningKey: this.#o.identity.publicIdentity.signingKey,
         identityDhKey: this.#o.identity.publicIdentity.dhKey,
+        identityBinding: this.#o.identity.publicIdentity.binding,
         signedPreKey: spk.publicKey,
         signedPreKeySignature: spk.signature,
       },
@@ -423,7 +438,7 @@ export class HandshakeCrypto {
   }
 
   async #signalInitiate(res: SignalKeyExchangeResponse): Promise<HandshakePdu[]> {
-    this.#notePeerSignalKeys({ signingKey: res.identitySigningKey, dhKey: res.identityDhKey });
+    await this.#adoptSignalIdentity(res);
     const peer = this.#requirePeer();
     const x3dh = x3dhInitiate(
       this.#o.identity,

@@ -2,12 +2,12 @@
  * Mapping between the cascade's `CascadedPayload` (bytes as bytes, every statistic present) and the
  * wire form of @enkrypted/protocol (optional statistics, scalar-only records). Pure.
  */
-import type { CascadedPayload as WirePayload } from '@enkrypted/protocol';
+import { BULK_ALGORITHM, type CascadedPayload as WirePayload } from '@enkrypted/protocol';
 import type { CascadedPayload } from '../cascade/cascade.js';
 import { CRYPTO_ERROR, CryptoError } from '../errors.js';
 
 export function payloadToWire(p: CascadedPayload): WirePayload {
-  return {
+  const wire: WirePayload = {
     finalCiphertext: p.finalCiphertext,
     layers: p.layers.map((l) => ({ ...l })),
     layerParameters: p.layerParameters.map((x) => ({ ...x })),
@@ -16,6 +16,13 @@ export function payloadToWire(p: CascadedPayload): WirePayload {
     finalSize: p.finalSize,
     timestamp: p.timestamp,
   };
+  if (p.bulk !== undefined) {
+    if (p.bulk.algorithm !== BULK_ALGORITHM) {
+      throw new CryptoError(CRYPTO_ERROR.malformed, 'unknown bulk algorithm');
+    }
+    wire.bulk = { algorithm: BULK_ALGORITHM, bodySize: p.bulk.bodySize };
+  }
+  return wire;
 }
 
 /** The statistics are informative (P5.3.1): missing ones read as 0; decryption never uses them. */
@@ -23,7 +30,7 @@ export function payloadFromWire(p: WirePayload): CascadedPayload {
   if (p.finalCiphertext === undefined) {
     throw new CryptoError(CRYPTO_ERROR.malformed, 'a message without its ciphertext');
   }
-  return {
+  const payload: CascadedPayload = {
     finalCiphertext: p.finalCiphertext,
     layers: p.layers.map((l) => ({
       algorithm: l.algorithm,
@@ -39,4 +46,6 @@ export function payloadFromWire(p: WirePayload): CascadedPayload {
     finalSize: p.finalSize,
     timestamp: p.timestamp ?? 0,
   };
+  if (p.bulk !== undefined) payload.bulk = { ...p.bulk };
+  return payload;
 }

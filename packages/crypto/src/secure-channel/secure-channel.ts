@@ -124,6 +124,7 @@ export class SecureChannel {
     const { mls, signal, mlkem, aes } = init.layers;
     this.#cascade = new Cascade([mls, signal, mlkem, aes], {
       now: this.#now,
+      random: this.#random,
       ...(options.elapsed ? { elapsed: options.elapsed } : {}),
     });
     this.#reassembler = new Reassembler({ ...options.reassembler, now: this.#now });

@@ -53,6 +53,7 @@ it('MLS → ML-KEM → AES cascade runs unchanged in Chromium', { timeout: 120_0
     assert.equal(result.hasBuffer, false);
     assert.equal(result.hasProcess, false);
     assert.equal(result.roundTrips, result.expectedRoundTrips);
+    assert.equal(result.bulkRoundTrips, 4);
     assert.equal(result.tamper, 'CRYPTO_DECRYPT_FAILED');
     assert.equal(result.afterTamper, 'tamper me');
     assert.equal(typeof result.webCryptoEd25519, 'boolean');

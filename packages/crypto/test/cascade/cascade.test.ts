@@ -1,53 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BULK_MIN_PLAINTEXT_BYTES } from '@enkrypted/protocol';
 import fc from 'fast-check';
-import type { AesGcmLayer } from '../../src/aes/aes-layer.js';
-import { toHex, utf8 } from '../../src/cascade/bytes.js';
+import { utf8 } from '../../src/cascade/bytes.js';
 import { Cascade, type CascadedPayload } from '../../src/cascade/cascade.js';
 import { GoldenMockLayer } from '../../src/cascade/golden-mock-layer.js';
 import { CRYPTO_ERROR, CryptoError, isCryptoError } from '../../src/errors.js';
 import type { CascadeLayer, LayerParameters, Opened, Sealed } from '../../src/layer.js';
-import { MLKEM_MAX_SKIP, type MlKemLayer } from '../../src/mlkem/mlkem-layer.js';
-import type { MlsLayer } from '../../src/mls/mls-layer.js';
-import type { SignalLayer } from '../../src/signal/signal-layer.js';
-import { ratchetStateToJson } from '../../src/signal/state-codec.js';
-import { aesPair, flipByte, mlkemPair, mlsPair, patterned, SIZES, signalPair } from './helpers.js';
+import { MLKEM_MAX_SKIP } from '../../src/mlkem/mlkem-layer.js';
+import { aesPair, flipByte, mlkemPair, patterned, SIZES, sides, snapshot } from './helpers.js';
 
 const AD = utf8('{"type":"message","specVersion":"0"}');
 const code = (c: string) => (err: unknown) => isCryptoError(err) && err.code === c;
-
-interface Side {
-  cascade: Cascade;
-  mls: MlsLayer;
-  mlkem: MlKemLayer;
-  aes: AesGcmLayer;
-  signal?: SignalLayer;
-}
-
-/** Serialised state of every layer of a side, to prove failures change nothing. */
-function snapshot(s: Side): string {
-  return JSON.stringify({
-    mls: toHex(s.mls.exportState()),
-    mlkem: s.mlkem.exportState(),
-    aes: s.aes.exportState(),
-    signal: s.signal === undefined ? null : ratchetStateToJson(s.signal.session.state),
-  });
-}
-
-async function sides(withSignal: boolean): Promise<{ a: Side; b: Side }> {
-  const mls = await mlsPair();
-  const mlkem = mlkemPair();
-  const aes = await aesPair();
-  const signal = withSignal ? await signalPair() : undefined;
-  const build = (mlsL: MlsLayer, mlkemL: MlKemLayer, aesL: AesGcmLayer, signalL?: SignalLayer): Side => ({
-    cascade: new Cascade(signalL === undefined ? [mlsL, mlkemL, aesL] : [mlsL, signalL, mlkemL, aesL]),
-    mls: mlsL,
-    mlkem: mlkemL,
-    aes: aesL,
-    ...(signalL === undefined ? {} : { signal: signalL }),
-  });
-  return { a: build(mls.a, mlkem.a, aes.a, signal?.a), b: build(mls.b, mlkem.b, aes.b, signal?.b) };
-}
 
 for (const withSignal of [false, true]) {
   const label = withSignal ? 'four layers MLS → Signal → ML-KEM → AES' : 'three layers MLS → ML-KEM → AES';
@@ -65,8 +29,16 @@ for (const withSignal of [false, true]) {
             ? ['MLS', 'X3DH-DoubleRatchet', 'ML-KEM-768', 'AES-GCM-256']
             : ['MLS', 'ML-KEM-768', 'AES-GCM-256'],
         );
-        assert.equal(p.layers[0]?.inputSize, size);
-        assert.equal(p.layers.at(-1)?.outputSize, p.finalSize);
+        if (size >= BULK_MIN_PLAINTEXT_BYTES) {
+          // Bulk form: the layers carry the 32-byte content key, the body follows their output.
+          assert.deepEqual(p.bulk, { algorithm: 'AES-256-GCM', bodySize: size + 16 });
+          assert.equal(p.layers[0]?.inputSize, 32);
+          assert.equal((p.layers.at(-1)?.outputSize ?? 0) + size + 16, p.finalSize);
+        } else {
+          assert.equal(p.bulk, undefined);
+          assert.equal(p.layers[0]?.inputSize, size);
+          assert.equal(p.layers.at(-1)?.outputSize, p.finalSize);
+        }
         assert.deepEqual(await b.cascade.decrypt(p, AD), pt);
         const r = await b.cascade.encrypt(pt, AD);
         assert.deepEqual(await a.cascade.decrypt(r, AD), pt);

@@ -6,7 +6,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AesGcmLayer } from '../../src/aes/aes-layer.js';
 import { deriveAesBaseSecret } from '../../src/aes/keys.js';
-import { concat, u64be, utf8 } from '../../src/cascade/bytes.js';
+import { concat, toHex, u64be, utf8 } from '../../src/cascade/bytes.js';
+import { Cascade } from '../../src/cascade/cascade.js';
 import { isCryptoError } from '../../src/errors.js';
 import { generateIdentity } from '../../src/identity/identity-keys.js';
 import { generateSignedPrekey } from '../../src/identity/signed-prekey.js';
@@ -29,6 +30,7 @@ import { makeMlsCiphersuite } from '../../src/mls/provider.js';
 import type { RandomBytes } from '../../src/random.js';
 import { acceptSignalSession, initiateSignalSession } from '../../src/signal/session.js';
 import type { SignalLayer } from '../../src/signal/signal-layer.js';
+import { ratchetStateToJson } from '../../src/signal/state-codec.js';
 
 /**
  * Deterministic bytes for vectors: block i = SHA-256(seed || u64be(i)), concatenated. Not a CSPRNG
@@ -198,4 +200,39 @@ export async function openCommitted(
   const o = await to.open(ct, params, ad);
   o.commit();
   return o.plaintext;
+}
+
+/** One end of a cascade of real layers, with its layers kept for state snapshots. */
+export interface Side {
+  cascade: Cascade;
+  mls: MlsLayer;
+  mlkem: MlKemLayer;
+  aes: AesGcmLayer;
+  signal?: SignalLayer;
+}
+
+/** Serialised state of every layer of a side, to prove failures change nothing. */
+export function snapshot(s: Side): string {
+  return JSON.stringify({
+    mls: toHex(s.mls.exportState()),
+    mlkem: s.mlkem.exportState(),
+    aes: s.aes.exportState(),
+    signal: s.signal === undefined ? null : ratchetStateToJson(s.signal.session.state),
+  });
+}
+
+/** Two ends of a cascade (three layers, or four with Signal) built through the real handshakes. */
+export async function sides(withSignal: boolean): Promise<{ a: Side; b: Side }> {
+  const mls = await mlsPair();
+  const mlkem = mlkemPair();
+  const aes = await aesPair();
+  const signal = withSignal ? await signalPair() : undefined;
+  const build = (mlsL: MlsLayer, mlkemL: MlKemLayer, aesL: AesGcmLayer, signalL?: SignalLayer): Side => ({
+    cascade: new Cascade(signalL === undefined ? [mlsL, mlkemL, aesL] : [mlsL, signalL, mlkemL, aesL]),
+    mls: mlsL,
+    mlkem: mlkemL,
+    aes: aesL,
+    ...(signalL === undefined ? {} : { signal: signalL }),
+  });
+  return { a: build(mls.a, mlkem.a, aes.a, signal?.a), b: build(mls.b, mlkem.b, aes.b, signal?.b) };
 }

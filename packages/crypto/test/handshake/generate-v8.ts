@@ -10,7 +10,7 @@ const vector = {
   id: 'V8',
   profile: 'EnkryptedChat-Profile-v0',
   description:
-    'Live handshake (12 P3 PDU types + handshake-finished) and MLS → Signal → ML-KEM-768 → AES-256-GCM round trips from fixed seeds; frames are the exact data-channel texts.',
+    'Live handshake (12 P3 PDU types + handshake-finished) and MLS → Signal → ML-KEM-768 → AES-256-GCM round trips from fixed seeds (the last one, 64 KiB, in the bulk form of §4.2.6); frames are the exact data-channel texts.',
   randomness:
     'per side: block i = SHA-256(utf8(seed) || u64be(i)), concatenated; every random byte of that side (identity, MLS incl. HPKE key pairs and ephemerals, X3DH, ratchet, ML-KEM, ids) is drawn from it in order',
   fixed: [

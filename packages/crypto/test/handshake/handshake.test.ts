@@ -6,6 +6,7 @@ import {
   encodePdu,
   HANDSHAKE_PDU_TYPES,
   isWireErrorCode,
+  PDU_ERROR,
   PDU_TYPE,
   SESSION_ERROR,
 } from '@enkrypted/protocol';
@@ -224,6 +225,41 @@ describe('handshake over a loopback pair', () => {
     });
     rejection(r.a);
     rejection(r.b);
+  });
+
+  test('identityBinding in the Signal PDUs: an invalid binding is fatal CRYPTO_BAD_SIGNATURE, a missing one PDU_BAD_FIELD', async () => {
+    const other = party().identity.publicIdentity;
+    const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+    /** Rewrites the first Signal key-exchange PDU of `dir`. */
+    const rewrite = (dir: 'i2r' | 'r2i', change: (obj: Record<string, unknown>) => void) =>
+      handshakePair({
+        intercept: (frame, d) => {
+          const type = d === 'i2r' ? PDU_TYPE.signalKeyExchangeRequest : PDU_TYPE.signalKeyExchangeResponse;
+          if (d !== dir || typeOf(frame) !== type) return [frame];
+          const obj = JSON.parse(frame as string) as Record<string, unknown>;
+          change(obj);
+          return [JSON.stringify(obj)];
+        },
+      });
+    const flipped = (obj: Record<string, unknown>) => {
+      const sig = Buffer.from(obj.identityBinding as string, 'base64');
+      sig[10] = (sig[10] as number) ^ 1;
+      obj.identityBinding = sig.toString('base64');
+    };
+    // Flipped signature; another identity's genuine binding; another DH key under the true binding.
+    for (const [dir, change] of [
+      ['r2i', flipped],
+      ['i2r', flipped],
+      ['r2i', (o: Record<string, unknown>) => (o.identityBinding = b64(other.binding))],
+      ['i2r', (o: Record<string, unknown>) => (o.identityDhKey = b64(other.dhKey))],
+    ] as const) {
+      const r = await rewrite(dir, change);
+      const receiver = dir === 'r2i' ? r.a : r.b;
+      assert.equal(rejection(receiver).code, CRYPTO_WIRE_ERROR.badSignature);
+      assert.equal((dir === 'r2i' ? r.b : r.a).status, 'rejected');
+    }
+    const missing = await rewrite('r2i', (o) => delete o.identityBinding);
+    assert.equal(rejection(missing.a).code, PDU_ERROR.badField);
   });
 
   test('a PDU of another session is fatal HANDSHAKE_UNEXPECTED_PDU', async () => {

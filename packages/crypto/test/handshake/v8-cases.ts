@@ -33,6 +33,11 @@ export const V8_MESSAGES: readonly { from: 'initiator' | 'responder'; plaintextH
     from: 'initiator',
     plaintextHex: Buffer.from(Uint8Array.from({ length: 9000 }, (_, i) => i % 251)).toString('hex'),
   },
+  // 64 KiB (BULK_MIN_PLAINTEXT_BYTES): the bulk form, content key from the responder's seeded stream.
+  {
+    from: 'responder',
+    plaintextHex: Buffer.from(Uint8Array.from({ length: 65536 }, (_, i) => (i * 7) % 253)).toString('hex'),
+  },
 ];
 
 async function deterministicSuite(random: RandomBytes): Promise<CiphersuiteImpl> {

@@ -47,6 +47,17 @@ describe('vector V8: live handshake and cascade round trip from fixed seeds', ()
       vector.cases.some((c) => c.frames.length > 1),
       'one case is chunked',
     );
+    assert.ok(
+      vector.cases.some((c) => {
+        const m = decodePdu(c.frames[0] as string);
+        return (
+          m.type === PDU_TYPE.message &&
+          m.encryptedMessage.cascaded &&
+          !!m.encryptedMessage.cascadedPayload.bulk
+        );
+      }),
+      'one case is in the bulk form',
+    );
   });
 
   test('re-running from the seeds reproduces every frame byte for byte, and each plaintext arrives', async () => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  BULK_MIN_PLAINTEXT_BYTES,
   CHUNK_ERROR,
   CHUNK_SIZE_BYTES,
+  type ChunkPdu,
   decodePdu,
   encodePdu,
   MAX_CONCURRENT_REASSEMBLIES,
@@ -129,6 +131,54 @@ describe('SecureChannel', () => {
     // Nothing moved in any layer: the first genuine message and a new one still open.
     assert.deepEqual(await b.open(frame), text('secret'));
     assert.deepEqual(await deliver(b, await a.seal(text('next'))), [text('next')]);
+  });
+
+  test('bulk messages on the wire: a tampered chunk, a header bulk field changed, or chunks swapped between two messages are refused; the genuine ones still open', async () => {
+    const { a, b } = await pair();
+    const payload = new Uint8Array(BULK_MIN_PLAINTEXT_BYTES * 2).map((_, i) => i & 0xff);
+    const m1 = await a.seal(payload);
+    const m2 = await a.seal(payload.slice().reverse());
+    const header1 = decodePdu(m1[0] as string) as MessagePdu;
+    assert.ok(header1.encryptedMessage.cascaded && header1.encryptedMessage.cascadedPayload.bulk);
+    const id1 = header1.messageId;
+    const id2 = (decodePdu(m2[0] as string) as MessagePdu).messageId;
+    // A copy of message 1 under a fresh messageId with one chunk replaced; it must not open.
+    let n = 0;
+    const variant = (frames: string[], change: (chunks: string[]) => void): string[] => {
+      const fresh = `${String(n++).padStart(4, '0')}${'H'.repeat(17)}A`;
+      const chunks = frames.slice(1);
+      change(chunks);
+      return [frames[0] as string, ...chunks].map((f) => f.replace(id1, fresh));
+    };
+    const flipChunk = (frame: string): string => {
+      const c = decodePdu(frame) as ChunkPdu;
+      c.data[0] = (c.data[0] as number) ^ 1;
+      return encodePdu(c);
+    };
+    const cases: string[][] = [
+      // A body chunk (the last) and the key envelope's chunk (the first) flipped.
+      variant(m1, (c) => (c[c.length - 1] = flipChunk(c[c.length - 1] as string))),
+      variant(m1, (c) => (c[0] = flipChunk(c[0] as string))),
+      // Message 2's body chunks under message 1's header and key envelope.
+      variant(m1, (c) => {
+        for (let i = 1; i < c.length; i++) c[i] = (m2[i + 1] as string).replace(id2, id1);
+      }),
+    ];
+    for (const frames of cases) {
+      const last = frames.pop() as string;
+      assert.deepEqual(await deliver(b, frames), []);
+      await refused(b.open(last));
+    }
+    // The bulk descriptor removed from the header: read as P5.2, it cannot authenticate either.
+    const stripped = variant(m1, () => {});
+    stripped[0] = edit(stripped[0] as string, (m) => {
+      if (m.encryptedMessage.cascaded) delete m.encryptedMessage.cascadedPayload.bulk;
+    });
+    const lastStripped = stripped.pop() as string;
+    await deliver(b, stripped);
+    await refused(b.open(lastStripped));
+    assert.deepEqual(await deliver(b, m1), [payload]);
+    assert.deepEqual(await deliver(b, m2), [payload.slice().reverse()]);
   });
 
   test('a plaintext too large for one message is refused before any layer moves', async () => {

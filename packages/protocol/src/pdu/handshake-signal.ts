@@ -3,6 +3,10 @@
  * channel. The initiator sends its identity keys, the responder answers with its identity keys and
  * a signed prekey, and the initiator completes with its ephemeral key and the header of its first
  * Double Ratchet message. Byte fields are padded base64 with exact decoded lengths.
+ *
+ * Each side's identity is the pair (Ed25519 signing key, X25519 DH key) plus `identityBinding`, the
+ * Ed25519 signature that ties the DH key to the signing key (docs/protocol.md §3.5): with it, the
+ * Signal PDU alone is enough to verify the identity that X3DH uses.
  */
 import { KEY_BYTES, MAX_SIGNAL_INITIAL_CIPHERTEXT_BYTES } from '../limits.js';
 import { b64, type FieldReader, ordered } from './fields.js';
@@ -16,6 +20,8 @@ export interface SignalKeyExchangeRequest {
   identitySigningKey: Uint8Array;
   /** Initiator's long-term X25519 public key IK_A (32 B): the identity term of X3DH. */
   identityDhKey: Uint8Array;
+  /** Ed25519 signature (64 B) by `identitySigningKey` over the identity binding label ‖ `identityDhKey`. */
+  identityBinding: Uint8Array;
 }
 
 /** Step 6: responder → initiator. */
@@ -24,6 +30,7 @@ export interface SignalKeyExchangeResponse {
   sessionId: string;
   identitySigningKey: Uint8Array;
   identityDhKey: Uint8Array;
+  identityBinding: Uint8Array;
   /** Responder's signed prekey SPK_B, X25519 (32 B). */
   signedPreKey: Uint8Array;
   /** Ed25519 signature (64 B) by `identitySigningKey` over the 32 bytes of `signedPreKey`. */
@@ -52,7 +59,7 @@ export interface SignalSessionComplete {
   initialCiphertext?: Uint8Array;
 }
 
-const ID_KEYS = ['sessionId', 'identitySigningKey', 'identityDhKey'] as const;
+const ID_KEYS = ['sessionId', 'identitySigningKey', 'identityDhKey', 'identityBinding'] as const;
 const HEADER_FIELDS = ['dh', 'pn', 'n'] as const;
 const UINT32_MAX = 0xffff_ffff;
 
@@ -63,11 +70,13 @@ export const signalKeyExchangeRequest: PduCodec<SignalKeyExchangeRequest> = {
     sessionId: r.id('sessionId'),
     identitySigningKey: r.bytes('identitySigningKey', { exact: KEY_BYTES.ed25519PublicKey }),
     identityDhKey: r.bytes('identityDhKey', { exact: KEY_BYTES.x25519PublicKey }),
+    identityBinding: r.bytes('identityBinding', { exact: KEY_BYTES.ed25519Signature }),
   }),
   toWire: (p) => ({
     sessionId: p.sessionId,
     identitySigningKey: b64(p.identitySigningKey, 'identitySigningKey'),
     identityDhKey: b64(p.identityDhKey, 'identityDhKey'),
+    identityBinding: b64(p.identityBinding, 'identityBinding'),
   }),
 };
 
@@ -78,6 +87,7 @@ export const signalKeyExchangeResponse: PduCodec<SignalKeyExchangeResponse> = {
     sessionId: r.id('sessionId'),
     identitySigningKey: r.bytes('identitySigningKey', { exact: KEY_BYTES.ed25519PublicKey }),
     identityDhKey: r.bytes('identityDhKey', { exact: KEY_BYTES.x25519PublicKey }),
+    identityBinding: r.bytes('identityBinding', { exact: KEY_BYTES.ed25519Signature }),
     signedPreKey: r.bytes('signedPreKey', { exact: KEY_BYTES.x25519PublicKey }),
     signedPreKeySignature: r.bytes('signedPreKeySignature', { exact: KEY_BYTES.ed25519Signature }),
   }),
@@ -85,6 +95,7 @@ export const signalKeyExchangeResponse: PduCodec<SignalKeyExchangeResponse> = {
     sessionId: p.sessionId,
     identitySigningKey: b64(p.identitySigningKey, 'identitySigningKey'),
     identityDhKey: b64(p.identityDhKey, 'identityDhKey'),
+    identityBinding: b64(p.identityBinding, 'identityBinding'),
     signedPreKey: b64(p.signedPreKey, 'signedPreKey'),
     signedPreKeySignature: b64(p.signedPreKeySignature, 'signedPreKeySignature'),
   }),

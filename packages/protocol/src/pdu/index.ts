@@ -32,6 +32,8 @@ export type {
 } from './handshake-signal.js';
 export { checkJsonShape, checkTextSize, parseJsonObject, pduTextToBytes, utf8ByteLength } from './json.js';
 export {
+  BULK_DESCRIPTOR_FIELDS,
+  type BulkDescriptor,
   CASCADED_PAYLOAD_FIELDS,
   type CascadedPayload,
   type CascadeEncryptedMessage,

@@ -13,7 +13,11 @@ import { base64DecodedLength, decodeBase64 } from '../base64.js';
 import { PDU_ERROR } from '../codes.js';
 import { ProtocolError } from '../errors.js';
 import {
+  BULK_ALGORITHM,
+  BULK_MIN_PLAINTEXT_BYTES,
+  BULK_TAG_BYTES,
   CHUNK_SIZE_BYTES,
+  MAX_BULK_KEY_CIPHERTEXT_BYTES,
   MAX_CASCADE_LAYERS,
   MAX_LAYER_NAME_LENGTH,
   MAX_LAYER_OBJECT_KEYS,
@@ -49,6 +53,17 @@ export interface LayerMetadata {
   metadata?: Record<string, Scalar>;
 }
 
+/**
+ * [Enkrypted] Bulk form (docs/protocol.md §2.6.4): the content is encrypted once under a single-use
+ * AES-256-GCM key, and only that key goes through the cascade. `finalCiphertext` is then the
+ * cascade ciphertext of the key followed by the body's last `bodySize` bytes.
+ */
+export interface BulkDescriptor {
+  algorithm: typeof BULK_ALGORITHM;
+  /** Bytes of the body at the end of `finalCiphertext`: `originalSize + BULK_TAG_BYTES`. */
+  bodySize: number;
+}
+
 /** P5.3 `cascadedPayload`. `finalCiphertext` is absent exactly when the message is chunked. */
 export interface CascadedPayload {
   finalCiphertext?: Uint8Array;
@@ -58,6 +73,8 @@ export interface CascadedPayload {
   originalSize: number;
   finalSize: number;
   timestamp?: number;
+  /** Present exactly in the bulk form. */
+  bulk?: BulkDescriptor;
 }
 
 export interface CascadeEncryptedMessage {
@@ -106,7 +123,9 @@ export const CASCADED_PAYLOAD_FIELDS = [
   'originalSize',
   'finalSize',
   'timestamp',
+  'bulk',
 ] as const;
+export const BULK_DESCRIPTOR_FIELDS = ['algorithm', 'bodySize'] as const;
 export const LAYER_METADATA_FIELDS = [
   'algorithm',
   'version',
@@ -172,6 +191,29 @@ function readLayer(value: unknown, where: string): LayerMetadata {
   return layer;
 }
 
+/**
+ * The bulk descriptor and its consistency with the sizes: the body is exactly the plaintext plus
+ * the GCM tag, the key ciphertext before it is 1..MAX_BULK_KEY_CIPHERTEXT_BYTES, and the form is
+ * only used from BULK_MIN_PLAINTEXT_BYTES (a small message always goes through every layer).
+ */
+function readBulk(b: FieldReader, payload: CascadedPayload, where: string): BulkDescriptor {
+  const bulk: BulkDescriptor = {
+    algorithm: b.literal('algorithm', BULK_ALGORITHM),
+    bodySize: b.uint('bodySize', MAX_REASSEMBLED_BYTES, 1),
+  };
+  if (payload.originalSize < BULK_MIN_PLAINTEXT_BYTES) {
+    throw inconsistent(where, `bulk form below ${BULK_MIN_PLAINTEXT_BYTES} bytes`);
+  }
+  if (bulk.bodySize !== payload.originalSize + BULK_TAG_BYTES) {
+    throw inconsistent(where, 'bulk.bodySize is not originalSize plus the tag');
+  }
+  const keyCiphertext = payload.finalSize - bulk.bodySize;
+  if (keyCiphertext < 1 || keyCiphertext > MAX_BULK_KEY_CIPHERTEXT_BYTES) {
+    throw inconsistent(where, 'bulk key ciphertext size out of range');
+  }
+  return bulk;
+}
+
 function readCascadedPayload(r: FieldReader, chunked: boolean, where: string): CascadedPayload {
   const layersRaw = r.array('layers', MAX_CASCADE_LAYERS, 1);
   const paramsRaw = r.array('layerParameters', MAX_CASCADE_LAYERS, 1);
@@ -196,6 +238,7 @@ function readCascadedPayload(r: FieldReader, chunked: boolean, where: string): C
     payload.totalProcessingTime = r.duration('totalProcessingTime', MAX_DURATION_MS);
   }
   if (r.has('timestamp')) payload.timestamp = r.uint('timestamp');
+  if (r.has('bulk')) payload.bulk = readBulk(r.child('bulk', BULK_DESCRIPTOR_FIELDS), payload, where);
   if (chunked) {
     if (r.has('finalCiphertext')) throw inconsistent(where, 'a chunked message carries no finalCiphertext');
     if (payload.finalSize <= CHUNK_SIZE_BYTES)
@@ -282,6 +325,10 @@ export function encryptedMessageToWire(m: EncryptedMessage): JsonObject {
       originalSize: p.originalSize,
       finalSize: p.finalSize,
       timestamp: p.timestamp,
+      bulk:
+        p.bulk === undefined
+          ? undefined
+          : ordered(BULK_DESCRIPTOR_FIELDS, { algorithm: p.bulk.algorithm, bodySize: p.bulk.bodySize }),
     }),
     chunked: m.chunked === true ? true : undefined,
   });

@@ -4,9 +4,13 @@
  */
 import fc from 'fast-check';
 import {
+  BULK_ALGORITHM,
+  BULK_MIN_PLAINTEXT_BYTES,
+  BULK_TAG_BYTES,
   CHUNK_SIZE_BYTES,
   encodeBase64url,
   KEY_BYTES,
+  MAX_BULK_KEY_CIPHERTEXT_BYTES,
   MAX_CHUNKS_PER_MESSAGE,
   PDU_TYPE,
   type Pdu,
@@ -80,25 +84,48 @@ const cascadeMessage = fc
     } as unknown as Pdu;
   });
 
+/** The header `message` of a chunked cascade message with one AES layer and these sizes. */
+function chunkedMessage(
+  messageId: string,
+  params: Record<string, unknown>,
+  sizes: Record<string, unknown>,
+): Pdu {
+  return {
+    type: PDU_TYPE.message,
+    messageId,
+    encryptedMessage: {
+      encrypted: true,
+      cascaded: true,
+      chunked: true,
+      cascadedPayload: {
+        layers: [{ algorithm: 'AES-GCM-256', version: '1' }],
+        layerParameters: [params],
+        ...sizes,
+      },
+    },
+  } as Pdu;
+}
+
 const chunkedHeader = fc
   .tuple(id(), fc.integer({ min: CHUNK_SIZE_BYTES + 1, max: 1 << 24 }), scalarRecord())
-  .map(
-    ([messageId, finalSize, params]) =>
-      ({
-        type: PDU_TYPE.message,
-        messageId,
-        encryptedMessage: {
-          encrypted: true,
-          cascaded: true,
-          chunked: true,
-          cascadedPayload: {
-            layers: [{ algorithm: 'AES-GCM-256', version: '1' }],
-            layerParameters: [params],
-            originalSize: finalSize - 28,
-            finalSize,
-          },
-        },
-      }) as Pdu,
+  .map(([messageId, finalSize, params]) =>
+    chunkedMessage(messageId, params, { originalSize: finalSize - 28, finalSize }),
+  );
+
+/** A chunked bulk-form header: content key ciphertext of 1..MAX bytes, body = plaintext + tag. */
+const bulkHeader = fc
+  .tuple(
+    id(),
+    fc.integer({ min: BULK_MIN_PLAINTEXT_BYTES, max: (1 << 24) - 2 * MAX_BULK_KEY_CIPHERTEXT_BYTES }),
+    fc.integer({ min: 1, max: MAX_BULK_KEY_CIPHERTEXT_BYTES }),
+    scalarRecord(),
+  )
+  .map(([messageId, originalSize, keyCiphertext, params]) =>
+    chunkedMessage(messageId, params, {
+      originalSize,
+      finalSize: keyCiphertext + originalSize + BULK_TAG_BYTES,
+      bulk: { algorithm: BULK_ALGORITHM, bodySize: originalSize + BULK_TAG_BYTES },
+    }),
   );
 
 const mlsOnly = fc.record({
@@ -146,12 +173,14 @@ const rawArbitraries: Record<string, fc.Arbitrary<Pdu>> = {
     sessionId: id(),
     identitySigningKey: bytes(32),
     identityDhKey: bytes(32),
+    identityBinding: bytes(64),
   }),
   [PDU_TYPE.signalKeyExchangeResponse]: fc.record({
     type: fc.constant(PDU_TYPE.signalKeyExchangeResponse),
     sessionId: id(),
     identitySigningKey: bytes(32),
     identityDhKey: bytes(32),
+    identityBinding: bytes(64),
     signedPreKey: bytes(32),
     signedPreKeySignature: bytes(64),
   }),
@@ -201,6 +230,7 @@ const rawArbitraries: Record<string, fc.Arbitrary<Pdu>> = {
   }),
   'message/cascade': cascadeMessage,
   'message/chunked': chunkedHeader,
+  'message/bulk': bulkHeader,
   'message/mls-only': mlsOnly as fc.Arbitrary<Pdu>,
   [PDU_TYPE.chunk]: chunk,
   [PDU_TYPE.rotationTimestampBroadcast]: fc.record({

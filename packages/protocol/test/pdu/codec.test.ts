@@ -88,20 +88,28 @@ describe('handshake PDUs: exact key lengths', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     [
       PDU_TYPE.signalKeyExchangeRequest,
-      { sessionId: ID, identitySigningKey: b(32), identityDhKey: b(32) },
+      { sessionId: ID, identitySigningKey: b(32), identityDhKey: b(32), identityBinding: b(64) },
       'identityDhKey',
     ],
     [
-      PDU_TYPE.signalKeyExchangeResponse,
-      {
-        sessionId: ID,
-        identitySigningKey: b(32),
-        identityDhKey: b(32),
-        signedPreKey: b(32),
-        signedPreKeySignature: b(64),
-      },
-      'signedPreKeySignature',
+      PDU_TYPE.signalKeyExchangeRequest,
+      { sessionId: ID, identitySigningKey: b(32), identityDhKey: b(32), identityBinding: b(64) },
+      'identityBinding',
     ],
+    ...(['signedPreKeySignature', 'identityBinding'] as const).map(
+      (keyField): [string, Record<string, unknown>, string] => [
+        PDU_TYPE.signalKeyExchangeResponse,
+        {
+          sessionId: ID,
+          identitySigningKey: b(32),
+          identityDhKey: b(32),
+          identityBinding: b(64),
+          signedPreKey: b(32),
+          signedPreKeySignature: b(64),
+        },
+        keyField,
+      ],
+    ),
     [
       PDU_TYPE.signalSessionComplete,
       { sessionId: ID, ephemeralKey: b(32), ratchetHeader: { dh: b(32), pn: 0, n: 0 } },
@@ -117,7 +125,7 @@ describe('handshake PDUs: exact key lengths', () => {
     ],
   ];
   for (const [type, fields, keyField] of cases) {
-    it(`${type}: valid, then one byte short, one long, missing, not a string`, () => {
+    it(`${type}.${keyField}: valid, then one byte short, one long, missing, not a string`, () => {
       const ok = pdu(type, fields);
       const decoded = decodePdu(JSON.stringify(ok));
       assert.equal(decoded.type, type);

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  BULK_MIN_PLAINTEXT_BYTES,
   CHUNK_SIZE_BYTES,
   decodeEncryptedMessage,
   decodePdu,
   encodeBase64,
   encodePdu,
   isProtocolError,
+  MAX_BULK_KEY_CIPHERTEXT_BYTES,
   type MessagePdu,
   PDU_ERROR,
   SPEC_VERSION,
@@ -154,5 +156,63 @@ describe('message: downgrade and form mixing', () => {
       { encrypted: true, cascaded: false, envelope: { ...envelope, ciphertext: '' } },
       PDU_ERROR.badField,
     );
+  });
+});
+
+describe('message: bulk form (docs/protocol.md §2.6.4)', () => {
+  const size = BULK_MIN_PLAINTEXT_BYTES;
+  /** A chunked bulk header: key ciphertext of `key` bytes, then the body (plaintext + 16). */
+  const bulk = (over: Record<string, unknown> = {}, bulkOver: Record<string, unknown> = {}, key = 300) =>
+    cascade(
+      payload({
+        finalCiphertext: undefined,
+        originalSize: size,
+        finalSize: key + size + 16,
+        bulk: { algorithm: 'AES-256-GCM', bodySize: size + 16, ...bulkOver },
+        ...over,
+      }),
+      { chunked: true },
+    );
+  it('accepts a consistent bulk header and re-encodes it canonically (bulk last)', () => {
+    const m = decodePdu(msg(bulk())) as MessagePdu;
+    assert.ok(m.encryptedMessage.cascaded);
+    assert.deepEqual(m.encryptedMessage.cascadedPayload.bulk, {
+      algorithm: 'AES-256-GCM',
+      bodySize: size + 16,
+    });
+    assert.match(encodePdu(m), /"finalSize":\d+,"bulk":\{"algorithm":"AES-256-GCM","bodySize":\d+\}\}/);
+  });
+  it('accepts the smallest and largest key ciphertext, inline form included', () => {
+    decodePdu(msg(bulk({}, {}, 1)));
+    decodePdu(msg(bulk({}, {}, MAX_BULK_KEY_CIPHERTEXT_BYTES)));
+  });
+  it('refuses another algorithm, unknown fields, a missing or non-integer bodySize', () => {
+    rejectsEm(bulk({}, { algorithm: 'AES-128-GCM' }), PDU_ERROR.badField);
+    rejectsEm(bulk({}, { nonce: 'AAAA' }), PDU_ERROR.unknownField);
+    rejectsEm(bulk({}, { bodySize: undefined }), PDU_ERROR.badField);
+    rejectsEm(bulk({}, { bodySize: 1.5 }), PDU_ERROR.badField);
+    rejectsEm(bulk({ bulk: 'AES-256-GCM' }), PDU_ERROR.badField);
+  });
+  it('refuses sizes that do not add up', () => {
+    // body is not plaintext + tag
+    rejectsEm(bulk({}, { bodySize: size + 15 }), PDU_ERROR.inconsistent);
+    rejectsEm(bulk({}, { bodySize: size + 17 }), PDU_ERROR.inconsistent);
+    // no room for the key ciphertext, or too much
+    rejectsEm(bulk({}, {}, 0), PDU_ERROR.inconsistent);
+    rejectsEm(bulk({}, {}, MAX_BULK_KEY_CIPHERTEXT_BYTES + 1), PDU_ERROR.inconsistent);
+  });
+  it('refuses the bulk form below the minimum size; the P5.2 form stays valid at any size', () => {
+    const small = size - 1;
+    rejectsEm(
+      bulk({ originalSize: small, finalSize: 300 + small + 16 }, { bodySize: small + 16 }),
+      PDU_ERROR.inconsistent,
+    );
+    const big = cascade(
+      payload({ finalCiphertext: undefined, originalSize: size * 4, finalSize: size * 4 + 64 }),
+      {
+        chunked: true,
+      },
+    );
+    decodePdu(msg(big));
   });
 });
