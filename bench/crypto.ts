@@ -1,7 +1,9 @@
 /**
  * Cascade benchmark (MLS → Signal → ML-KEM-768 → AES-256-GCM), everything measured in one run:
  * - per-message encrypt+decrypt (median) for 100 B, 1 KiB, 64 KiB, 1 MiB through the full four-layer
- *   cascade and through the three layers without Signal;
+ *   cascade and through the three layers without Signal; from 64 KiB the cascade takes the bulk form
+ *   (docs/protocol.md §4.2.6: the layers carry a content key, the body is one AES-256-GCM pass), so
+ *   those sizes also show the P5.2 form (the content itself through every layer) for comparison;
  * - the floor: one AES-256-GCM pass (WebCrypto, key imported once) encrypt+decrypt;
  * - a replica of the reference implementation's per-message parameters: the same MLS and Signal
  *   layers, then an ML-KEM layer that encapsulates on every message and an AES layer that runs
@@ -34,16 +36,20 @@ import {
   MlsLayer,
   makeMlsCiphersuite,
   type Opened,
+  payloadToWire,
   type Sealed,
   webCryptoRandom,
 } from '@enkrypted/crypto';
+import { BULK_MIN_PLAINTEXT_BYTES, encodeMessageFrames, type MessagePdu } from '@enkrypted/protocol';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 
 const SIZES = [100, 1024, 64 * 1024, 1024 * 1024];
 /** Enough iterations for a stable median without hogging the shared 2-core machine. */
-const ITERATIONS: Record<number, number> = { 100: 300, 1024: 300, 65536: 60, 1048576: 10 };
+const ITERATIONS: Record<number, number> = { 100: 300, 1024: 300, 65536: 60, 1048576: 15 };
+/** Alternating rounds of per-configuration batches (see the measuring loop). */
+const ROUNDS = 3;
 /** The replica costs ~0.1 s per message; a handful gives its median. */
 const REPLICA_ITERATIONS = 4;
 const AD = new TextEncoder().encode('{"type":"message","specVersion":"0"}');
@@ -254,24 +260,14 @@ async function floorRoundTrip(key: CryptoKey, pt: Uint8Array, counter: number): 
   return performance.now() - t;
 }
 
-/** The protocol package's frames (message + `__mls_chunk__` PDUs) when it loads, else plain base64 JSON. */
-type FrameEncoder = (pdu: never) => string[];
-let encodeFrames: FrameEncoder | undefined;
-try {
-  encodeFrames = (await import('@enkrypted/protocol')).encodeMessageFrames as FrameEncoder;
-} catch {
-  encodeFrames = undefined;
-}
-
+/** Our wire: the secure channel's mapping (payloadToWire) and the protocol's frames (message + chunks). */
 function wireBytes(payload: CascadedPayload): number {
-  const encryptedMessage = { encrypted: true, cascaded: true, cascadedPayload: payload };
-  if (encodeFrames !== undefined) {
-    const pdu = { type: 'message', messageId: 'AAAAAAAAAAAAAAAAAAAAAA', encryptedMessage };
-    return encodeFrames(pdu as never).reduce((n, frame) => n + utf8(frame).length, 0);
-  }
-  const cascadedPayload = { ...payload, finalCiphertext: toBase64(payload.finalCiphertext) };
-  return utf8(JSON.stringify({ type: 'message', encryptedMessage: { ...encryptedMessage, cascadedPayload } }))
-    .length;
+  const pdu: MessagePdu = {
+    type: 'message',
+    messageId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    encryptedMessage: { encrypted: true, cascaded: true, cascadedPayload: payloadToWire(payload) },
+  };
+  return encodeMessageFrames(pdu).reduce((n, frame) => n + utf8(frame).length, 0);
 }
 
 /** The reference's encoding: the same envelope with every byte string as a JSON number array. */
@@ -298,9 +294,6 @@ const [mls, mlsMs] = await timed(mlsPair);
 const [mlkem, mlkemMs] = await timed(() => mlkemPair());
 const [signal, signalMs] = await timed(signalPair);
 const [aes, aesMs] = await timed(() => aesPair([mls.exported, mlkem.root]));
-console.log(
-  `wire size from ${encodeFrames === undefined ? 'base64 JSON (protocol package did not load)' : '@enkrypted/protocol encodeMessageFrames'}`,
-);
 console.log('key agreement, both sides, in process (no network), warm:');
 console.log(
   `  MLS key packages + group + commit/welcome + join: ${fmt(mlsMs)} (first in process: ${fmt(mlsColdMs)})`,
@@ -314,6 +307,12 @@ const full = {
   b: new Cascade([mls.b, signal.b, mlkem.b, aes.b]),
 };
 const three = { a: new Cascade([mls.a, mlkem.a, aes.a]), b: new Cascade([mls.b, mlkem.b, aes.b]) };
+/** The same four layers with the bulk form off: the content itself through every layer (P5.2). */
+const p52Options = { bulkThresholdBytes: Number.POSITIVE_INFINITY };
+const fullP52 = {
+  a: new Cascade([mls.a, signal.a, mlkem.a, aes.a], p52Options),
+  b: new Cascade([mls.b, signal.b, mlkem.b, aes.b], p52Options),
+};
 const kpA = ml_kem768.keygen();
 const kpB = ml_kem768.keygen();
 const password = utf8('peer-derived password material||1717000000000');
@@ -346,7 +345,8 @@ const layerPairs: [string, CascadeLayer, CascadeLayer][] = [
 ];
 
 console.log('\nper message, encrypt + decrypt, median:');
-const results: Record<number, { full: number; three: number; floor: number; replica: number }> = {};
+const results: Record<number, { full: number; three: number; floor: number; replica: number; p52?: number }> =
+  {};
 let floorCounter = 0;
 for (const size of SIZES) {
   const pt = webCryptoRandom(size);
@@ -354,15 +354,28 @@ for (const size of SIZES) {
   const fullT: number[] = [];
   const threeT: number[] = [];
   const floorT: number[] = [];
+  const p52T: number[] = [];
+  const bulk = size >= BULK_MIN_PLAINTEXT_BYTES;
   const perLayer: number[][] = layerPairs.map(() => []);
   let lastPayload: CascadedPayload | undefined;
-  for (let i = 0; i < n; i++) {
-    const r = await cascadeRoundTrip(full.a, full.b, pt);
-    fullT.push(r.ms);
-    lastPayload = r.payload;
-    threeT.push((await cascadeRoundTrip(three.a, three.b, pt)).ms);
-    floorT.push(await floorRoundTrip(floorKey, pt, floorCounter++));
-    for (const [j, [, la, lb]] of layerPairs.entries()) perLayer[j]?.push(await layerRoundTrip(la, lb, pt));
+  // Each configuration runs in a batch of its own (so it pays for its own garbage, not for the
+  // megabytes the P5.2 form and the per-layer runs leave behind), in ROUNDS alternating rounds so
+  // that a load spike on the shared machine hits every configuration alike.
+  const batch = Math.ceil(n / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < batch; i++) floorT.push(await floorRoundTrip(floorKey, pt, floorCounter++));
+    for (let i = 0; i < batch; i++) {
+      const r = await cascadeRoundTrip(full.a, full.b, pt);
+      fullT.push(r.ms);
+      lastPayload = r.payload;
+    }
+    for (let i = 0; i < batch; i++) threeT.push((await cascadeRoundTrip(three.a, three.b, pt)).ms);
+    if (bulk) {
+      for (let i = 0; i < batch; i++) p52T.push((await cascadeRoundTrip(fullP52.a, fullP52.b, pt)).ms);
+    }
+    for (const [j, [, la, lb]] of layerPairs.entries()) {
+      for (let i = 0; i < batch; i++) perLayer[j]?.push(await layerRoundTrip(la, lb, pt));
+    }
   }
   const replicaT: number[] = [];
   for (let i = 0; i < REPLICA_ITERATIONS; i++)
@@ -372,14 +385,20 @@ for (const size of SIZES) {
     three: median(threeT),
     floor: median(floorT),
     replica: median(replicaT),
+    ...(bulk ? { p52: median(p52T) } : {}),
   };
   results[size] = res;
   const p = lastPayload as CascadedPayload;
   console.log(
     `  ${sizeLabel(size).padEnd(7)} full cascade ${fmt(res.full).padStart(9)} | without Signal ${fmt(res.three).padStart(9)} | AES-GCM floor ${fmt(res.floor).padStart(8)} | reference replica ${fmt(res.replica).padStart(9)} → ${(res.replica / res.full).toFixed(0)}x faster`,
   );
+  if (res.p52 !== undefined) {
+    console.log(
+      `          bulk form (content key through the 4 layers + one AES-256-GCM body): ${fmt(res.full)} = ${((res.floor / res.full) * 100).toFixed(0)}% of the floor's throughput; P5.2 form (content through every layer): ${fmt(res.p52)} = ${((res.floor / res.p52) * 100).toFixed(0)}%`,
+    );
+  }
   console.log(
-    `          per layer (seal+open alone): ${layerPairs.map(([name], j) => `${name} ${fmt(median(perLayer[j] ?? []))}`).join(', ')}`,
+    `          per layer with the whole plaintext (seal+open alone): ${layerPairs.map(([name], j) => `${name} ${fmt(median(perLayer[j] ?? []))}`).join(', ')}`,
   );
   console.log(
     `          bytes on the wire per plaintext byte: ${(wireBytes(p) / size).toFixed(3)} (ciphertext alone ${(p.finalSize / size).toFixed(3)}; reference number-array JSON ${(referenceWireBytes(p) / size).toFixed(3)})`,

@@ -1,6 +1,11 @@
 /**
  * Mapping between the cascade's `CascadedPayload` (bytes as bytes, every statistic present) and the
  * wire form of @enkrypted/protocol (optional statistics, scalar-only records). Pure.
+ *
+ * [Enkrypted] The per-layer statistics of P5.3.1 (timestamp, input/output size, processing time)
+ * stay local: they are informative only, cost about 90 bytes per layer (a 100-byte message grew by
+ * 360 bytes of them), and the processing times tell an observer of the decrypted envelope how fast
+ * the sender's machine is and what it was doing. Each `layers[i]` on the wire is {algorithm, version}.
  */
 import { BULK_ALGORITHM, type CascadedPayload as WirePayload } from '@enkrypted/protocol';
 import type { CascadedPayload } from '../cascade/cascade.js';
@@ -9,7 +14,7 @@ import { CRYPTO_ERROR, CryptoError } from '../errors.js';
 export function payloadToWire(p: CascadedPayload): WirePayload {
   const wire: WirePayload = {
     finalCiphertext: p.finalCiphertext,
-    layers: p.layers.map((l) => ({ ...l })),
+    layers: p.layers.map((l) => ({ algorithm: l.algorithm, version: l.version })),
     layerParameters: p.layerParameters.map((x) => ({ ...x })),
     totalProcessingTime: p.totalProcessingTime,
     originalSize: p.originalSize,
