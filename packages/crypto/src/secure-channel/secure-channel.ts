@@ -110,6 +110,7 @@ export class SecureChannel {
   #queue: Promise<unknown> = Promise.resolve();
   /** Set when the peer ended the session with a fatal `protocol-error`: nothing is sealed or opened after. */
   #endedByPeer: string | undefined;
+  #confirmedByPeer = false;
 
   constructor(init: SecureChannelInit, options: SecureChannelOptions = {}) {
     this.sessionId = init.sessionId;
@@ -133,6 +134,16 @@ export class SecureChannel {
   /** The wire code of the fatal `protocol-error` that ended this channel, if any. */
   get endedByPeer(): string | undefined {
     return this.#endedByPeer;
+  }
+
+  /**
+   * True once a `message` of the peer opened through every layer. Ready means we verified the peer;
+   * `handshake-finished` is each side's last PDU, so only the peer's first authenticated message
+   * (keyed from the transcript both signed) proves the peer verified us and reached Ready too
+   * (docs/protocol.md §3.6). Until then an app shows what it sent as not yet delivered.
+   */
+  get confirmedByPeer(): boolean {
+    return this.#confirmedByPeer;
   }
 
   /** Current AES rotation timestamp. */
@@ -247,7 +258,9 @@ export class SecureChannel {
     const em = msg.encryptedMessage;
     if (!em.cascaded) throw new ProtocolError(SESSION_ERROR.encryptionRequired, 'cascade required');
     const payload = payloadFromWire(em.cascadedPayload as WirePayload);
-    return this.#cascade.decrypt(payload, channelMessageAd(this.sessionId, msg.messageId));
+    const plaintext = await this.#cascade.decrypt(payload, channelMessageAd(this.sessionId, msg.messageId));
+    this.#confirmedByPeer = true;
+    return plaintext;
   }
 
   #serialise<T>(op: () => Promise<T>): Promise<T> {

@@ -62,11 +62,15 @@ async function refused(p: Promise<Uint8Array | null>, code?: string): Promise<st
 describe('SecureChannel', () => {
   test('text both ways, many messages alternating', async () => {
     const { a, b } = await pair();
+    assert.equal(a.confirmedByPeer, false);
+    assert.equal(b.confirmedByPeer, false);
     for (let i = 0; i < 20; i++) {
       const [from, to] = i % 3 === 0 ? [b, a] : [a, b];
       const frames = await from.seal(text(`message ${i}`));
       assert.equal(frames.length, 1);
       assert.deepEqual(await deliver(to, frames), [text(`message ${i}`)]);
+      // The receiver has now seen the peer's first authenticated message: the peer is confirmed.
+      assert.equal(to.confirmedByPeer, true);
     }
   });
 
@@ -122,14 +126,17 @@ describe('SecureChannel', () => {
     cases.push((m) => {
       m.messageId = 'CCCCCCCCCCCCCCCCCCCCCA';
     });
+    assert.equal(b.confirmedByPeer, false);
     for (const change of cases) {
       // A fresh genuine message per case, so each refusal comes from the tampering, not the replay filter.
       const genuine = (await a.seal(text('secret')))[0] as string;
       const code = await refused(b.open(edit(genuine, change)));
       assert.notEqual(code, CHUNK_ERROR.replay);
     }
-    // Nothing moved in any layer: the first genuine message and a new one still open.
+    // A refused message confirms nothing. Nothing moved in any layer: the first genuine message and a new one still open.
+    assert.equal(b.confirmedByPeer, false);
     assert.deepEqual(await b.open(frame), text('secret'));
+    assert.equal(b.confirmedByPeer, true);
     assert.deepEqual(await deliver(b, await a.seal(text('next'))), [text('next')]);
   });
 
