@@ -2,6 +2,7 @@
  * Browser platform: the native WebRTC and WebSocket globals. No polyfill, no chaining needed
  * (browsers already serialise setRemoteDescription/addIceCandidate).
  */
+import { getText, postJson } from './http.js';
 import type { PeerConnectionConfig, Platform, SocketLike } from './types.js';
 
 export const platform: Platform = {
@@ -15,8 +16,6 @@ export const platform: Platform = {
   createWebSocket(url: string): SocketLike {
     return new globalThis.WebSocket(url) as unknown as SocketLike;
   },
-  async fetchText(url, signal) {
-    const res = await fetch(url, { signal });
-    return { status: res.status, body: await res.text() };
-  },
+  fetchText: getText,
+  postJson,
 };

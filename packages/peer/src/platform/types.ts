@@ -34,6 +34,8 @@ export interface Platform {
   createWebSocket(url: string): SocketLike;
   /** HTTP GET returning status and body text (for `GET {key}/id`). */
   fetchText(url: string, signal: AbortSignal): Promise<{ status: number; body: string }>;
+  /** HTTP POST of a JSON body returning status and body text (for `POST {key}/turn-credentials`). */
+  postJson(url: string, body: string, signal: AbortSignal): Promise<{ status: number; body: string }>;
 }
 
 /** WebSocket readyState values (identical in `ws` and browsers). */
