@@ -13,6 +13,7 @@ import {
   type SupportedSerialization,
 } from './connection/payloads.js';
 import { PEER_ERROR, PeerError } from './errors.js';
+import { BrokerTurnCredentials } from './ice/broker-credentials.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './limits.js';
 import type { PeerConnectionConfig, Platform } from './platform/types.js';
 import {
@@ -28,6 +29,12 @@ import type { WaitOptions } from './util/wait.js';
 export interface PeerOptions extends SignalingOptions, PeerConnectionConfig {
   /** Keep only ICE candidates this accepts, in both directions (e.g. loopback-only tests). */
   candidateFilter?: (candidate: string) => boolean;
+  /**
+   * 'broker': fetch short-lived TURN credentials from the broker once registered, refresh them before
+   * they expire, and add them to `iceServers` for every new connection (docs/turn.md). Combine with
+   * `iceTransportPolicy: 'relay'` for relay-only mode.
+   */
+  turn?: 'broker';
   /** ICE `disconnected` grace period before recovery starts (default ICE_DISCONNECTED_GRACE_MS). */
   disconnectedGraceMs?: number;
   /** How long a lost transport may take to come back (default DEFAULT_RECOVERY_TIMEOUT_MS). */
@@ -70,6 +77,7 @@ export class Peer extends Emitter<PeerEvents> {
     const peer = new Peer(options);
     try {
       await peer.#signaling.open(wait);
+      await peer.#turn?.start();
     } catch (err) {
       await peer.close();
       throw err;
@@ -92,9 +100,18 @@ export class Peer extends Emitter<PeerEvents> {
       registeredOnce = true;
     });
     this.#signaling.on('state', (s) => this.emit('signaling', s));
+    if (options.turn === 'broker') {
+      this.#turn = new BrokerTurnCredentials({
+        platform: this.#platform,
+        address: options,
+        identity: () => ({ id: this.id, token: this.token }),
+        onError: (e) => this.emit('error', e),
+      });
+    }
   }
 
   readonly #platform: Platform;
+  #turn: BrokerTurnCredentials | undefined;
 
   get id(): string {
     return this.#signaling.id;
@@ -164,6 +181,7 @@ export class Peer extends Emitter<PeerEvents> {
     const conns = [...this.#connections.values()];
     this.#connections.clear();
     await Promise.all(conns.map((c) => c.close()));
+    this.#turn?.close();
     await this.#signaling.close();
     this.removeAllListeners();
   }
@@ -172,6 +190,14 @@ export class Peer extends Emitter<PeerEvents> {
     const o = this.#options;
     const rtc: PeerConnectionConfig = {};
     if (o.iceServers !== undefined) rtc.iceServers = o.iceServers;
+    const turn = this.#turn;
+    if (turn) {
+      // Read when each peer connection is created, so recoveries use refreshed credentials.
+      Object.defineProperty(rtc, 'iceServers', {
+        enumerable: true,
+        get: () => [...(o.iceServers ?? []), ...turn.iceServers()],
+      });
+    }
     if (o.iceTransportPolicy !== undefined) rtc.iceTransportPolicy = o.iceTransportPolicy;
     if (o.bindAddress !== undefined) rtc.bindAddress = o.bindAddress;
     return {
