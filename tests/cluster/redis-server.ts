@@ -21,6 +21,8 @@ export interface RedisUnderTest {
   /** Start again on the same port (empty). */
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** Process id of the current redis-server (CPU accounting in benchmarks). */
+  pid(): number;
 }
 
 export async function startRedis(): Promise<RedisUnderTest> {
@@ -81,5 +83,6 @@ export async function startRedis(): Promise<RedisUnderTest> {
     kill: () => waitExit('SIGKILL'),
     restart: spawnOnce,
     stop: () => waitExit('SIGTERM'),
+    pid: () => child?.pid ?? 0,
   };
 }

@@ -235,7 +235,7 @@ describe('redis registry', { skip: REDIS_MISSING }, () => {
     await raw.zadd(`${p}qidx`, 0, 'junk');
     await raw.set(`${p}qbytes`, 'NaN');
     await raw.publish(`${p}node:${a!.nodeId}`, 'garbage');
-    await raw.publish(`${p}node:${a!.nodeId}`, 'F\nx\ny');
+    await raw.publish(`${p}node:${a!.nodeId}`, 'B\nx\ny');
     assert.equal((await claim(a!, 'bad', 't')).kind, 'registered');
     assert.equal((await claim(b!, 'half', 't')).kind, 'registered');
     assert.equal(await a!.route('s', 'badq', true, 'f', Date.now()), 'queued');
@@ -246,25 +246,34 @@ describe('redis registry', { skip: REDIS_MISSING }, () => {
   });
 
   it('parses node payloads strictly', () => {
-    assert.deepEqual(parsePayload('K\nid\nc1'), { kind: 'kick', id: 'id', conn: 'c1' });
-    assert.deepEqual(parsePayload('F\nd\nc\ns\n1\n0\n{"a":"b\\nc"}'), {
-      kind: 'frame',
-      dst: 'd',
-      conn: 'c',
-      src: 's',
-      queueable: true,
-      hops: 0,
-      frame: '{"a":"b\\nc"}',
+    const buf = (t: string) => Buffer.from(t, 'utf8');
+    assert.deepEqual(parsePayload(buf('K\nid\nc1')), { kind: 'kick', id: 'id', conn: 'c1' });
+    // Frames are delimited by their byte length: newlines and multi-byte characters inside are fine.
+    const f1 = '{"a":\n"é"}';
+    const f2 = 'x';
+    const two = `B\nd\nc\ns\n1\n0\n${Buffer.byteLength(f1)}\n${f1}d2\nc2\ns2\n0\n1\n1\n${f2}`;
+    assert.deepEqual(parsePayload(buf(two)), {
+      kind: 'batch',
+      frames: [
+        { dst: 'd', conn: 'c', src: 's', queueable: true, hops: 0, frame: f1 },
+        { dst: 'd2', conn: 'c2', src: 's2', queueable: false, hops: 1, frame: f2 },
+      ],
     });
+    // A malformed record ends the batch; the records before it are kept.
+    const cut = parsePayload(buf('B\nd\nc\ns\n1\n0\n1\nxd\nc\ns\n7\n0\n1\ny'));
+    assert.equal(cut?.kind === 'batch' && cut.frames.length, 1);
     for (const bad of [
       '',
       'X\n',
       'K\n\nc',
-      'F\nd\nc\ns\n2\n0\nf',
-      'F\nd\nc\ns\n1\n-1\nf',
-      'F\nd\nc\ns\n1\n0\n',
+      'K\nid\n',
+      'B\n',
+      'B\nd\nc\ns\n2\n0\n1\nf',
+      'B\nd\nc\ns\n1\n-1\n1\nf',
+      'B\nd\nc\ns\n1\n0\n0\n',
+      'B\nd\nc\ns\n1\n0\n5\nab',
     ]) {
-      assert.equal(parsePayload(bad), null, bad);
+      assert.equal(parsePayload(buf(bad)), null, JSON.stringify(bad));
     }
   });
 

@@ -30,6 +30,15 @@ export const REDIS_RETRY_STEP_MS = 100;
  */
 export const CLUSTER_MAX_HOPS = 2;
 
+/**
+ * Frames for other nodes collected in one event-loop tick go to Redis in one ROUTE call (one
+ * script run, one PUBLISH per destination node): per-frame round trips would cap a node at a few
+ * tens of thousands of frames per second. 256 frames or 256 KiB per call keep one call short, so
+ * other nodes' commands are not held up behind it.
+ */
+export const CLUSTER_ROUTE_BATCH_FRAMES = 256;
+export const CLUSTER_ROUTE_BATCH_BYTES = 256 * 1024;
+
 /** Registrations refreshed per REFRESH script call: keeps one call well under a millisecond of Redis time per few hundred peers, so other nodes' commands are not held up. */
 export const CLUSTER_REFRESH_CHUNK = 500;
 /** Queues examined per EXPIRE call, for the same reason; the rest wait for the next sweep. */

@@ -40,13 +40,15 @@ import {
   CLUSTER_LIST_IDS_MAX,
   CLUSTER_MAX_HOPS,
   CLUSTER_REFRESH_CHUNK,
+  CLUSTER_ROUTE_BATCH_BYTES,
+  CLUSTER_ROUTE_BATCH_FRAMES,
   CLUSTER_SCAN_COUNT,
   DEFAULT_REDIS_PREFIX,
   REDIS_COMMAND_TIMEOUT_MS,
   REDIS_RETRY_MAX_MS,
   REDIS_RETRY_STEP_MS,
 } from './cluster-limits.js';
-import { type FramePayload, parsePayload } from './payload.js';
+import { type FrameRecord, parsePayload } from './payload.js';
 import {
   CLAIM_SCRIPT,
   EXPIRE_SCRIPT,
@@ -89,6 +91,16 @@ const SCRIPTS: Record<ScriptName, string> = {
   leave: LEAVE_SCRIPT,
 };
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+
+/** A frame waiting for this tick's ROUTE call. */
+interface Pending {
+  src: string;
+  dst: string;
+  queueable: boolean;
+  frame: string;
+  hops: number;
+  done(outcome: RouteOutcome): void;
+}
 
 const ROUTE_OUTCOMES: ReadonlySet<string> = new Set([
   'delivered',
@@ -134,6 +146,9 @@ export class RedisRegistry implements Registry {
   readonly #local = new Map<string, LocalPeer>();
   /** Per sender: the last of its frames still on its way through Redis (see Ordering above). */
   readonly #tails = new Map<string, Promise<void>>();
+  /** Frames for ids not on this node, sent to Redis together at the end of the tick (one ROUTE call). */
+  #outgoing: Pending[] = [];
+  #flushScheduled = false;
   #connSeq = 0;
   #up = false;
   #subscribed = false;
@@ -167,7 +182,7 @@ export class RedisRegistry implements Registry {
     for (const [name, lua] of Object.entries(SCRIPTS))
       this.#cmd.defineCommand(name, { numberOfKeys: 0, lua });
     this.#sub = new Redis(options.url, { ...common, enableOfflineQueue: true, autoResubscribe: true });
-    this.#sub.on('message', (_channel: string, text: string) => this.#onMessage(text));
+    this.#sub.on('messageBuffer', (_channel: Buffer, payload: Buffer) => this.#onMessage(payload));
     this.#cmd.on('ready', () => this.#onReady());
     this.#sub.on('ready', () => this.#onSubReady());
     for (const c of [this.#cmd, this.#sub]) {
@@ -312,30 +327,60 @@ export class RedisRegistry implements Registry {
     }
     // Without Redis nothing is known of ids elsewhere: the sender learns at once (EXPIRE).
     if (!this.#up) return queueable ? 'refused' : 'dropped';
+    return new Promise<RouteOutcome>((done) => {
+      this.#outgoing.push({ src, dst, queueable, frame, hops, done });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  /** Sends the frames of this tick to Redis, in order, a bounded number per call. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const all = this.#outgoing;
+    this.#outgoing = [];
     const o = this.#o;
-    return this.#call('route')(
-      this.#prefix,
-      src,
-      dst,
-      queueable ? '1' : '0',
-      frame,
-      hops,
-      o.maxMessagesPerPeer,
-      o.maxBytesPerPeer,
-      o.maxBytesTotal,
-      o.overheadBytes,
-    ).then(
-      (r) => (typeof r === 'string' && ROUTE_OUTCOMES.has(r) ? (r as RouteOutcome) : 'dropped'),
-      (err: unknown) => {
-        this.#failed(err);
-        return queueable ? 'refused' : 'dropped';
-      },
-    );
+    for (let i = 0; i < all.length; ) {
+      const batch: Pending[] = [];
+      let bytes = 0;
+      while (
+        i < all.length &&
+        batch.length < CLUSTER_ROUTE_BATCH_FRAMES &&
+        bytes < CLUSTER_ROUTE_BATCH_BYTES
+      ) {
+        const p = all[i++]!;
+        batch.push(p);
+        bytes += p.frame.length;
+      }
+      const args: (string | number)[] = [
+        this.#prefix,
+        o.maxMessagesPerPeer,
+        o.maxBytesPerPeer,
+        o.maxBytesTotal,
+        o.overheadBytes,
+      ];
+      for (const p of batch) args.push(p.src, p.dst, p.queueable ? '1' : '0', p.frame, p.hops);
+      this.#call('route')(...args).then(
+        (res) => {
+          const outcomes = strings(res);
+          batch.forEach((p, k) => {
+            const r = outcomes[k];
+            p.done(r !== undefined && ROUTE_OUTCOMES.has(r) ? (r as RouteOutcome) : 'dropped');
+          });
+        },
+        (err: unknown) => {
+          this.#failed(err);
+          for (const p of batch) p.done(p.queueable ? 'refused' : 'dropped');
+        },
+      );
+    }
   }
 
   /** A frame or notice published to this node. */
-  #onMessage(text: string): void {
-    const p = parsePayload(text);
+  #onMessage(payload: Buffer): void {
+    const p = parsePayload(payload);
     if (p === null) {
       this.badPayloads += 1;
       return;
@@ -348,24 +393,28 @@ export class RedisRegistry implements Registry {
       }
       return;
     }
-    const e = this.#local.get(p.dst);
-    if (e && e.connId === p.conn) {
+    for (const f of p.frames) this.#onFrame(f);
+  }
+
+  #onFrame(f: FrameRecord): void {
+    const e = this.#local.get(f.dst);
+    if (e && e.connId === f.conn) {
       if (e.state !== 'live') {
         e.early ??= [];
-        if (e.early.length < this.#o.maxMessagesPerPeer) e.early.push(p.frame);
+        if (e.early.length < this.#o.maxMessagesPerPeer) e.early.push(f.frame);
         return;
       }
-      if (e.conn.deliver(p.frame)) return;
-      this.#local.delete(p.dst);
-      this.#releaseInRedis(p.dst, e.connId);
-      this.#notice('LEAVE', p.dst, p.src);
+      if (e.conn.deliver(f.frame)) return;
+      this.#local.delete(f.dst);
+      this.#releaseInRedis(f.dst, e.connId);
+      this.#notice('LEAVE', f.dst, f.src);
       return;
     }
-    this.#reroute(p);
+    this.#reroute(f);
   }
 
   /** The connection a frame was published for is gone: drop its record and route the frame again. */
-  #reroute(p: FramePayload): void {
+  #reroute(p: FrameRecord): void {
     this.#releaseInRedis(p.dst, p.conn);
     if (p.hops >= CLUSTER_MAX_HOPS) return;
     const r = this.#routeNow(p.src, p.dst, p.queueable, p.frame, p.hops + 1);

@@ -20,7 +20,8 @@
  * allows; Redis Cluster does not, and is not supported.
  *
  * Published payloads (parsed by payload.ts):
- * - `F\n<dst>\n<conn>\n<src>\n<queueable 0|1>\n<hops>\n<frame>` a frame for a local connection;
+ * - `B\n` then per frame `<dst>\n<conn>\n<src>\n<queueable 0|1>\n<hops>\n<bytes>\n<frame>`:
+ *   frames for connections of the node (a frame may contain newlines; its byte length delimits it);
  * - `K\n<id>\n<conn>` the connection was replaced by a newer one on another node: close it.
  */
 
@@ -158,48 +159,82 @@ return 0
 `;
 
 /**
- * ROUTE: ARGV = P, src, dst, queueable (0|1), frame, hops, max msgs, max bytes, max total, overhead.
- * A registered destination gets the frame published to its node's channel ('delivered'). When no
- * subscriber received it, that node is gone: its record is dropped at once and the destination is
- * treated as offline. Offline: LEAVE/EXPIRE are dropped, others queued within the bounds
- * ('queued'), else 'refused' (first time per sender and queue) or 'refused-again'.
+ * ROUTE: ARGV = P, max msgs, max bytes, max total, overhead, then one 5-tuple per frame (src, dst,
+ * queueable 0|1, frame, hops), in the order the frames were sent. Answers one outcome per frame.
+ * Frames for registered ids are published, one PUBLISH per destination node carrying all of that
+ * node's frames of this batch ('delivered'). When no subscriber received a node's batch, that node
+ * is gone: the records of its ids are dropped at once and their frames treated as offline. Offline:
+ * LEAVE/EXPIRE are dropped, others queued within the bounds ('queued'), else 'refused' (first time
+ * per sender and queue) or 'refused-again'.
  */
 export const ROUTE_SCRIPT = `${LIB}
-local src, dst, queueable, frame, hops = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local maxMsgs, maxBytes, maxTotal = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local overhead = tonumber(ARGV[10])
-local key = P .. 'peer:' .. dst
-local r = peer(key)
-if r then
-  local payload = 'F\\n' .. dst .. '\\n' .. r[3] .. '\\n' .. src .. '\\n' .. queueable .. '\\n' .. hops .. '\\n' .. frame
-  if redis.call('PUBLISH', P .. 'node:' .. r[2], payload) > 0 then return 'delivered' end
-  redis.call('DEL', key)
-end
-if queueable ~= '1' then return 'dropped' end
-local q = P .. 'q:' .. dst
-local meta = P .. 'qm:' .. dst
-local len = qlen(q, meta, dst)
-local qb = 0
-if len > 0 then qb = qbytes(meta) end
-local total = num(P .. 'qbytes')
-local bytes = #frame
-local newcost = 0
-if len == 0 then newcost = overhead end
-if len < maxMsgs and qb + bytes <= maxBytes and total + bytes + newcost <= maxTotal then
-  local now = now_ms()
-  if len == 0 then
-    redis.call('DEL', meta)
-    redis.call('ZADD', P .. 'qidx', now, dst)
+local maxMsgs, maxBytes, maxTotal = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local overhead = tonumber(ARGV[5])
+local function enqueue(src, dst, frame)
+  local q = P .. 'q:' .. dst
+  local meta = P .. 'qm:' .. dst
+  local len = qlen(q, meta, dst)
+  local qb = 0
+  if len > 0 then qb = qbytes(meta) end
+  local total = num(P .. 'qbytes')
+  local bytes = #frame
+  local newcost = 0
+  if len == 0 then newcost = overhead end
+  if len < maxMsgs and qb + bytes <= maxBytes and total + bytes + newcost <= maxTotal then
+    local now = now_ms()
+    if len == 0 then
+      redis.call('DEL', meta)
+      redis.call('ZADD', P .. 'qidx', now, dst)
+    end
+    redis.call('RPUSH', q, now .. '\\n' .. src .. '\\n' .. frame)
+    redis.call('HINCRBY', meta, 'b', bytes)
+    adjust(P .. 'qbytes', bytes + newcost)
+    adjust(P .. 'qframes', 1)
+    return 'queued'
   end
-  redis.call('RPUSH', q, now .. '\\n' .. src .. '\\n' .. frame)
-  redis.call('HINCRBY', meta, 'b', bytes)
-  adjust(P .. 'qbytes', bytes + newcost)
-  adjust(P .. 'qframes', 1)
-  return 'queued'
+  if len == 0 then return 'refused' end
+  if redis.call('HSETNX', meta, 'told:' .. src, '1') == 1 then return 'refused' end
+  return 'refused-again'
 end
-if len == 0 then return 'refused' end
-if redis.call('HSETNX', meta, 'told:' .. src, '1') == 1 then return 'refused' end
-return 'refused-again'
+local out, where, batches, order = {}, {}, {}, {}
+local count = math.floor((#ARGV - 5) / 5)
+for i = 1, count do
+  local base = 5 + (i - 1) * 5
+  local src, dst, queueable, frame, hops = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3], ARGV[base + 4], ARGV[base + 5]
+  local w = where[dst]
+  if w == nil then
+    local r = peer(P .. 'peer:' .. dst)
+    if r then w = {r[2], r[3]} else w = false end
+    where[dst] = w
+  end
+  if w then
+    local b = batches[w[1]]
+    if not b then
+      b = {recs = {}, idx = {}}
+      batches[w[1]] = b
+      order[#order + 1] = w[1]
+    end
+    b.recs[#b.recs + 1] = dst .. '\\n' .. w[2] .. '\\n' .. src .. '\\n' .. queueable .. '\\n' .. hops .. '\\n' .. #frame .. '\\n' .. frame
+    b.idx[#b.idx + 1] = i
+    out[i] = 'delivered'
+  elseif queueable == '1' then
+    out[i] = enqueue(src, dst, frame)
+  else
+    out[i] = 'dropped'
+  end
+end
+for _, node in ipairs(order) do
+  local b = batches[node]
+  if redis.call('PUBLISH', P .. 'node:' .. node, 'B\\n' .. table.concat(b.recs)) == 0 then
+    for _, i in ipairs(b.idx) do
+      local base = 5 + (i - 1) * 5
+      local src, dst, queueable, frame = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3], ARGV[base + 4]
+      redis.call('DEL', P .. 'peer:' .. dst)
+      if queueable == '1' then out[i] = enqueue(src, dst, frame) else out[i] = 'dropped' end
+    end
+  end
+end
+return out
 `;
 
 /**
