@@ -116,3 +116,10 @@ export const RESUME_TIMEOUT_MS = 15_000;
  * slow broker hop while bounding the cost for offerers that never check first.
  */
 export const REMOTE_CANDIDATE_HOLD_MS = 200;
+
+/**
+ * Incoming connections held while the application has no 'connection' listener yet (frames queued
+ * for our id are delivered right after OPEN, before `Peer.open` resolves and the caller subscribes).
+ * Beyond this many, further ones are closed: nobody is listening and memory must stay bounded.
+ */
+export const MAX_UNCLAIMED_CONNECTIONS = 16;

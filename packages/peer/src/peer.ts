@@ -14,7 +14,7 @@ import {
 } from './connection/payloads.js';
 import { PEER_ERROR, PeerError } from './errors.js';
 import { BrokerTurnCredentials } from './ice/broker-credentials.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS } from './limits.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, MAX_UNCLAIMED_CONNECTIONS } from './limits.js';
 import type { PeerConnectionConfig, Platform } from './platform/types.js';
 import {
   type InboundSignal,
@@ -70,7 +70,21 @@ export class Peer extends Emitter<PeerEvents> {
   readonly #signaling: SignalingClient;
   readonly #options: PeerOptions;
   readonly #connections = new Map<string, DataConnection>();
+  /** Incoming connections that arrived before anyone listened for 'connection' (oldest first). */
+  #unclaimed: DataConnection[] = [];
   #closed = false;
+
+  /** Subscribing to 'connection' also delivers the connections that arrived before (see #unclaimed). */
+  override on<K extends keyof PeerEvents>(event: K, listener: (...args: PeerEvents[K]) => void): () => void {
+    const off = super.on(event, listener);
+    if (event === 'connection' && this.#unclaimed.length > 0) {
+      queueMicrotask(() => {
+        if (this.listenerCount('connection') === 0) return;
+        for (const conn of this.#unclaimed.splice(0)) this.emit('connection', conn);
+      });
+    }
+    return off;
+  }
 
   /** Creates a peer and registers it with the broker. */
   static async open(options: PeerOptions, wait: WaitOptions = {}): Promise<Peer> {
@@ -180,6 +194,7 @@ export class Peer extends Emitter<PeerEvents> {
     this.#closed = true;
     const conns = [...this.#connections.values()];
     this.#connections.clear();
+    this.#unclaimed = [];
     await Promise.all(conns.map((c) => c.close()));
     this.#turn?.close();
     await this.#signaling.close();
@@ -247,13 +262,13 @@ export class Peer extends Emitter<PeerEvents> {
       }
       // A repeated offer without the marker replaces the old connection (stock peerjs behaviour).
       if (existing) void existing.close();
-      this.#accept(message.src, offer);
+      this.#accept(message.src, offer, offer.iceRestart ? restartIdOf(message.payload) : undefined);
       return;
     }
     existing?.handleSignal(message);
   }
 
-  #accept(remoteId: string, offer: OfferPayload): void {
+  #accept(remoteId: string, offer: OfferPayload, restartId: string | undefined): void {
     if (!(SUPPORTED_SERIALIZATIONS as readonly string[]).includes(offer.serialization)) {
       this.emit(
         'error',
@@ -274,9 +289,24 @@ export class Peer extends Emitter<PeerEvents> {
       role: 'responder',
     });
     this.#connections.set(key(remoteId, offer.connectionId), conn);
-    conn.startAsResponder(offer);
-    this.emit('connection', conn);
+    conn.startAsResponder(offer, restartId);
+    if (this.listenerCount('connection') > 0) {
+      this.emit('connection', conn);
+    } else if (this.#unclaimed.length < MAX_UNCLAIMED_CONNECTIONS) {
+      this.#unclaimed.push(conn);
+    } else {
+      void conn.close();
+    }
   }
+}
+
+/** Our restart ids are 128-bit tokens; anything longer is not one of ours. */
+const MAX_RESTART_ID_LENGTH = 64;
+
+function restartIdOf(payload: unknown): string | undefined {
+  const id = (payload as { restartId?: unknown } | undefined)?.restartId;
+  // Echoed back verbatim, so only a token-sized value is accepted.
+  return typeof id === 'string' && id.length <= MAX_RESTART_ID_LENGTH ? id : undefined;
 }
 
 function key(remoteId: string, connectionId: string): string {

@@ -244,6 +244,9 @@ export class Session extends Emitter<SessionEvents> {
       await conn.whenOpen();
       if (this.#closed) return;
       this.#apply('CHANNEL_OPEN');
+      // The remote kept a session with a previous instance of us: answer its resume first (we have
+      // no state, so this always ends in a new handshake), or it would wait for our resume frame.
+      if (conn.answersRecovery) await this.#resume({ fresh: true });
       await this.#secureChannel();
     } catch (err) {
       if (this.#state === 'WebRTCConnecting') this.#apply('NEGOTIATION_FAILED');
@@ -430,13 +433,13 @@ export class Session extends Emitter<SessionEvents> {
    * dropped silently. Otherwise (a side lost or invalidated its state, e.g. the remote process
    * restarted and answers as a fresh session) resolves false: both sides run a new handshake.
    */
-  async #resume(): Promise<boolean> {
+  async #resume({ fresh = false } = {}): Promise<boolean> {
     const conn = this.#conn;
     if (!conn) return false;
     const abort = new AbortController();
     this.#handshakeAbort = abort;
     try {
-      const localIntact = this.#localIntact();
+      const localIntact = !fresh && this.#localIntact();
       await conn.send(resumeFrame(this.#received, localIntact));
       const frame = await this.#handshakeChannel(abort.signal).receive({ timeoutMs: RESUME_TIMEOUT_MS });
       const resume = parseResume(frame);
@@ -478,7 +481,12 @@ export class Session extends Emitter<SessionEvents> {
 
   #onFrame(frame: SessionFrame): void {
     if (this.#closed) return;
-    if (!this.#everReady && typeof frame === 'string' && parseResume(frame) !== undefined) {
+    if (
+      !this.#everReady &&
+      !this.#conn?.answersRecovery &&
+      typeof frame === 'string' &&
+      parseResume(frame) !== undefined
+    ) {
       // The remote resumes a session we have no state for (we are a fresh process or Peer under the
       // same id): say so, and both sides run a new handshake instead of waiting on each other.
       this.#conn?.send(resumeFrame(0, false)).catch(() => undefined);

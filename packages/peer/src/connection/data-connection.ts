@@ -80,6 +80,7 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
   #transport: Transport | undefined;
   /** Identifies the current recovery transport; undefined for the first one (stock-compatible). */
   #restartId: string | undefined;
+  #answersRecovery = false;
   #queue = new SendQueue<Frame>(MAX_OUTAGE_QUEUE_MESSAGES, MAX_OUTAGE_QUEUE_BYTES);
   #pumping = false;
   #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -134,9 +135,22 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
     this.#dial(undefined);
   }
 
-  /** @internal Starts the first transport as responder to `offer`. */
-  startAsResponder(offer: OfferPayload): void {
-    this.#answer(offer, undefined);
+  /**
+   * @internal Starts the first transport as responder to `offer`. `restartId` is set when the offer
+   * is a recovery offer for a connection this Peer never knew (the remote kept its side across our
+   * restart): echoing it lets the remote take our answer as the restored transport.
+   */
+  startAsResponder(offer: OfferPayload, restartId?: string): void {
+    this.#answersRecovery = restartId !== undefined;
+    this.#answer(offer, restartId);
+  }
+
+  /**
+   * True when this connection was created by a recovery offer: the remote kept a session with a
+   * previous instance of this Peer (same id) and expects the session-resume exchange first.
+   */
+  get answersRecovery(): boolean {
+    return this.#answersRecovery;
   }
 
   /** Resolves when open; rejects with the close reason (e.g. PEER_UNAVAILABLE) if it closes first. */
@@ -330,7 +344,8 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
   }
 
   #onTransportFailure(err: unknown): void {
-    if (this.#state === 'connecting' && this.#restartId === undefined) {
+    // 'connecting' only ever precedes the first open: recovery attempts run in 'recovering'.
+    if (this.#state === 'connecting') {
       const reason =
         err instanceof PeerError
           ? err
