@@ -5,7 +5,7 @@
 import { CHUNK_ERROR } from '../codes.js';
 import { ProtocolError } from '../errors.js';
 import { CHUNK_SIZE_BYTES, MAX_CHUNKS_PER_MESSAGE, MAX_REASSEMBLED_BYTES } from '../limits.js';
-import type { ChunkPdu } from '../pdu/chunk.js';
+import { type ChunkPdu, encodeChunkText } from '../pdu/chunk.js';
 import { encodePdu } from '../pdu/codec.js';
 import type { CascadedPayload, MessagePdu } from '../pdu/message.js';
 import { PDU_TYPE } from '../pdu/types.js';
@@ -61,10 +61,13 @@ export function splitMessage(msg: MessagePdu): SplitMessage {
   return { header, chunks };
 }
 
-/** The data-channel frames of a message in send order: the header, then chunks by index. */
+/**
+ * The data-channel frames of a message in send order: the header (through encodePdu, which
+ * validates it, its messageId included), then chunks by index through the chunk fast path.
+ */
 export function encodeMessageFrames(msg: MessagePdu): string[] {
   const { header, chunks } = splitMessage(msg);
   const frames = [encodePdu(header)];
-  for (const c of chunks) frames.push(encodePdu(c));
+  for (const c of chunks) frames.push(encodeChunkText(c));
   return frames;
 }

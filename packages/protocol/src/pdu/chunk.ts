@@ -4,9 +4,10 @@
  * No digest: the ciphertext is authenticated end to end by the cascade's AEAD layers, and the
  * reassembler checks the total against the header's `finalSize` before handing anything on.
  */
-import { CHUNK_ERROR } from '../codes.js';
+import { base64urlDecodedLength, encodeBase64 } from '../base64.js';
+import { CHUNK_ERROR, PDU_ERROR } from '../codes.js';
 import { ProtocolError } from '../errors.js';
-import { CHUNK_SIZE_BYTES, MAX_CHUNKS_PER_MESSAGE } from '../limits.js';
+import { CHUNK_SIZE_BYTES, KEY_BYTES, MAX_CHUNKS_PER_MESSAGE, SPEC_VERSION } from '../limits.js';
 import { b64, bad } from './fields.js';
 import { PDU_TYPE, type PduCodec } from './types.js';
 
@@ -46,3 +47,33 @@ export const chunk: PduCodec<ChunkPdu> = {
     data: b64(p.data, 'data'),
   }),
 };
+
+/** A canonical 16-byte id: 22 base64url characters whose last one has its two unused bits zero. */
+const CANONICAL_ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+
+/**
+ * The canonical text of one chunk PDU, byte for byte what encodePdu writes, without its generic
+ * path: encodePdu builds an object, runs JSON.stringify over the base64 and then validates its own
+ * output with decodePdu, which for a 1 MiB message is most of the sender's work after the cascade.
+ * Every field of a chunk is a number, an id or base64, none of which JSON escapes, so the text is a
+ * plain concatenation once the fields are checked here (the same rules as the decoder's).
+ */
+export function encodeChunkText(c: ChunkPdu): string {
+  const { messageId, chunkIndex, totalChunks, data } = c;
+  const ok =
+    typeof messageId === 'string' &&
+    CANONICAL_ID.test(messageId) &&
+    base64urlDecodedLength(messageId) === KEY_BYTES.id &&
+    Number.isSafeInteger(totalChunks) &&
+    totalChunks >= 2 &&
+    totalChunks <= MAX_CHUNKS_PER_MESSAGE &&
+    Number.isSafeInteger(chunkIndex) &&
+    chunkIndex >= 0 &&
+    chunkIndex < totalChunks &&
+    data instanceof Uint8Array &&
+    data.length >= 1 &&
+    data.length <= CHUNK_SIZE_BYTES &&
+    (chunkIndex === totalChunks - 1 || data.length === CHUNK_SIZE_BYTES);
+  if (!ok) throw new ProtocolError(PDU_ERROR.badField, '__mls_chunk__: fields out of range');
+  return `{"type":"${PDU_TYPE.chunk}","specVersion":"${SPEC_VERSION}","messageId":"${messageId}","chunkIndex":${chunkIndex},"totalChunks":${totalChunks},"data":"${encodeBase64(data)}"}`;
+}

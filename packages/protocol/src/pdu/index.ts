@@ -1,6 +1,6 @@
 // Public surface of the PDU layer: types, the decode/encode entry points and the field orders.
 // The per-type codec objects stay internal; everything goes through decodePdu/encodePdu.
-export type { ChunkPdu } from './chunk.js';
+export { type ChunkPdu, encodeChunkText } from './chunk.js';
 export {
   decodePdu,
   encodePdu,

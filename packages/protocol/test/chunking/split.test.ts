@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   CHUNK_ERROR,
   CHUNK_SIZE_BYTES,
   type ChunkPdu,
   chunkCount,
   decodePdu,
+  encodeChunkText,
   encodeMessageFrames,
+  encodePdu,
   isProtocolError,
+  PDU_ERROR,
   PDU_TYPE,
   splitMessage,
 } from '../../src/index.js';
+import { pduArbitraries } from '../pdu/arbitraries.js';
 import { bytes, cascadeMessage } from './helpers.js';
 
 describe('chunkCount', () => {
@@ -65,5 +70,45 @@ describe('splitMessage', () => {
       () => splitMessage(header),
       (e: unknown) => isProtocolError(e, CHUNK_ERROR.notChunkable),
     );
+  });
+});
+
+describe('encodeChunkText (the chunk fast path)', () => {
+  it('writes exactly what encodePdu writes, for any valid chunk', () => {
+    fc.assert(
+      fc.property(pduArbitraries[PDU_TYPE.chunk] as fc.Arbitrary<ChunkPdu>, (c) => {
+        assert.equal(encodeChunkText(c), encodePdu(c));
+      }),
+      { numRuns: 200 },
+    );
+  });
+  it('refuses what the decoder would refuse, with PDU_BAD_FIELD', () => {
+    const ok: ChunkPdu = {
+      type: PDU_TYPE.chunk,
+      messageId: 'AAECAwQFBgcICQoLDA0ODw',
+      chunkIndex: 1,
+      totalChunks: 2,
+      data: bytes(10),
+    };
+    assert.equal(decodePdu(encodeChunkText(ok)).type, PDU_TYPE.chunk);
+    for (const bad of [
+      { messageId: 'AAECAwQFBgcICQoLDA0ODx' }, // unused bits set
+      { messageId: 'AAECAwQFBgcICQoLDA0OD"' },
+      { messageId: 'short' },
+      { chunkIndex: 2 },
+      { chunkIndex: -1 },
+      { chunkIndex: 0 }, // not last, so it must be a full chunk
+      { totalChunks: 1, chunkIndex: 0 },
+      { totalChunks: 4097 },
+      { data: new Uint8Array(0) },
+      { data: bytes(CHUNK_SIZE_BYTES + 1) },
+      { data: [1, 2, 3] },
+    ]) {
+      assert.throws(
+        () => encodeChunkText({ ...ok, ...bad } as ChunkPdu),
+        (e) => isProtocolError(e, PDU_ERROR.badField),
+        JSON.stringify(bad),
+      );
+    }
   });
 });
