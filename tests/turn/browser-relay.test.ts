@@ -1,0 +1,141 @@
+/**
+ * A Chromium page in relay-only mode, with credentials it fetches from the broker, connects to a
+ * relay-only Node peer through a real coturn; the broker's own counter of relayed candidate types
+ * shows that no host, srflx or prflx candidate crossed it (only relay), and the page's selected
+ * pair is relay. The page is served from another origin than the broker, so the credentials
+ * request also goes through CORS (preflight included) as in a deployment.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type DataConnection, Peer } from '@enkrypted/peer';
+import type { Browser } from 'playwright-core';
+import { buildBrowserBundle } from '../peer/browser/bundle.js';
+import type { BrokerUnderTest } from '../support/brokers.js';
+import { CHROMIUM_MISSING, launchChromium } from '../support/chromium.js';
+import { type Coturn, startCoturn } from './coturn.js';
+import { relayedCandidateCounts, selectedPairTypes, startTurnBroker, turnPeerOptions } from './support.js';
+
+const MESSAGES = 20;
+
+describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING }, () => {
+  let coturn: Coturn;
+  let broker: BrokerUnderTest;
+  let dir: string;
+  let http: Server;
+  let browser: Browser;
+  let origin: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'turn-browser-'));
+    const [c, bundle] = await Promise.all([startCoturn(), buildBrowserBundle()]);
+    coturn = c;
+    broker = await startTurnBroker(coturn, dir);
+    http = createServer((req, res) => {
+      if (req.url === '/bundle.js') {
+        res.writeHead(200, { 'content-type': 'text/javascript' });
+        res.end(bundle);
+      } else {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<!doctype html><meta charset="utf-8"><script src="/bundle.js"></script>');
+      }
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => http?.close(r));
+    await broker?.stop();
+    await coturn?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the page connects relay↔relay and none of its host or srflx candidates reach the broker', async () => {
+    const before = await relayedCandidateCounts(broker);
+    const node = await Peer.open(turnPeerOptions(broker, { turn: 'broker', iceTransportPolicy: 'relay' }), {
+      timeoutMs: 20_000,
+    });
+    // Read while the connection is up (the page closes its side when done).
+    let nodePair: ReturnType<typeof selectedPairTypes> | undefined;
+    node.on('connection', (conn: DataConnection) => {
+      conn.on('data', (d) => {
+        nodePair ??= selectedPairTypes(conn.peerConnection);
+        void conn.send({ echo: d });
+      });
+    });
+    const page = await browser.newPage();
+    await page.addInitScript('globalThis.__name = (f) => f;');
+    try {
+      await page.goto(origin);
+      const result = await page.evaluate(
+        async ({ broker, remoteId, count }) => {
+          // As in tests/peer/browser.test.ts: full interface enumeration, so host candidates would
+          // exist if relay-only leaked them.
+          const media = await navigator.mediaDevices.getUserMedia({ audio: true });
+          for (const t of media.getTracks()) t.stop();
+          const lib = (globalThis as unknown as { enkryptedPeer: typeof import('@enkrypted/peer') })
+            .enkryptedPeer;
+          const peer = await lib.Peer.open(
+            { ...broker, turn: 'broker', iceTransportPolicy: 'relay' },
+            { timeoutMs: 20_000 },
+          );
+          const conn = await peer.connect(remoteId, { serialization: 'json', timeoutMs: 30_000 });
+          const echoes: unknown[] = [];
+          const done = new Promise<void>((resolve) =>
+            conn.on('data', (d) => {
+              echoes.push(d);
+              if (echoes.length === count) resolve();
+            }),
+          );
+          for (let i = 0; i < count; i++) await conn.send({ i });
+          await done;
+          const stats = await conn.peerConnection!.getStats();
+          const byId = new Map<string, Record<string, unknown>>();
+          stats.forEach((v: Record<string, unknown>) => {
+            byId.set(String(v.id), v);
+          });
+          let pair: Record<string, unknown> | undefined;
+          for (const v of byId.values()) {
+            if (v.type === 'transport' && typeof v.selectedCandidatePairId === 'string') {
+              pair = byId.get(v.selectedCandidatePairId);
+            }
+          }
+          const local = pair ? byId.get(String(pair.localCandidateId))?.candidateType : undefined;
+          const remote = pair ? byId.get(String(pair.remoteCandidateId))?.candidateType : undefined;
+          await peer.close();
+          return { echoes, local, remote };
+        },
+        {
+          broker: { host: broker.host, port: broker.port, path: broker.path, key: broker.key },
+          remoteId: node.id,
+          count: MESSAGES,
+        },
+      );
+      assert.deepEqual(
+        result.echoes,
+        Array.from({ length: MESSAGES }, (_, i) => ({ echo: { i } })),
+      );
+      assert.equal(result.local, 'relay', 'the page sent through its relay');
+      assert.equal(result.remote, 'relay');
+      assert.deepEqual(await nodePair, {
+        local: 'relay',
+        remote: 'relay',
+      });
+      const after = await relayedCandidateCounts(broker);
+      assert.ok((after.relay ?? 0) > (before.relay ?? 0), 'relay candidates crossed the broker');
+      for (const type of ['host', 'srflx', 'prflx']) {
+        assert.equal(after[type], before[type], `no ${type} candidate crossed the broker`);
+      }
+    } finally {
+      await page.close();
+      await node.close();
+    }
+  });
+});
