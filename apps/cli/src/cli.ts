@@ -12,7 +12,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CLI_ERROR, CliError, EXIT_CODE, isCliError } from './errors.js';
 import { DEFAULT_HOME, Home } from './home.js';
 import { ChatLink } from './link.js';
-import { DEFAULT_BROKER, iceServers, parseBrokerUrl, parsePeerId } from './options.js';
+import { bindFilter, DEFAULT_BROKER, iceServers, parseBrokerUrl, parsePeerId } from './options.js';
 import { Reporter } from './output.js';
 
 /** Registration with the broker: generous for a loaded machine, short enough to fail visibly. */
@@ -34,6 +34,7 @@ interface GlobalOptions {
   turnUsername?: string;
   turnCredential?: string;
   relayOnly?: boolean;
+  turnFromBroker?: boolean;
   json?: boolean;
   bind?: string;
   name?: string;
@@ -100,7 +101,8 @@ async function connect(g: GlobalOptions, remote: string, extra: { wait: boolean;
       token: ownId === profile.peerId ? profile.token : undefined,
       iceServers: servers,
       iceTransportPolicy: g.relayOnly ? 'relay' : 'all',
-      ...(bind ? { bindAddress: bind, candidateFilter: (c: string) => c.includes(` ${bind} `) } : {}),
+      ...(g.turnFromBroker ? { turn: 'broker' as const } : {}),
+      ...(bind ? { bindAddress: bind, candidateFilter: bindFilter(bind) } : {}),
     },
     { timeoutMs: BROKER_TIMEOUT_MS },
   );
@@ -140,7 +142,8 @@ function program(): Command {
     .option('--turn <url>', 'TURN server (repeatable; needs --turn-username/--turn-credential)', collect, [])
     .option('--turn-username <name>', 'TURN user name')
     .option('--turn-credential <secret>', 'TURN credential')
-    .option('--relay-only', 'use TURN relays only (hides your address from the contact; browsers enforce it)')
+    .option('--relay-only', 'use TURN relays only (hides your address from the contact)')
+    .option('--turn-from-broker', 'use short-lived TURN credentials issued by the broker (docs/turn.md)')
     .option('--json', 'one JSON event per stdout line; stdin lines are messages')
     .option('--name <name>', 'display name announced to contacts')
     .addOption(new Option('--bind <address>', 'local address for WebRTC (e.g. 127.0.0.1)').hideHelp())

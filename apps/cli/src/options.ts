@@ -57,6 +57,14 @@ export function iceServers(input: IceInput): IceServer[] {
   return out;
 }
 
+/**
+ * `--bind`: keep candidates on that address, plus relay candidates (their address is the TURN
+ * server's, so an address filter alone would drop every relay path).
+ */
+export function bindFilter(address: string): (candidate: string) => boolean {
+  return (c) => c.includes(` ${address} `) || / typ relay( |$)/.test(c);
+}
+
 /** A contact's peer id: valid under the PeerJS grammar and not our own. */
 export function parsePeerId(input: string, ownId: string): string {
   const id = input.trim();
