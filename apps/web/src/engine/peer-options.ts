@@ -1,6 +1,6 @@
 /**
- * What the app's settings mean for the peer library: broker address, ICE servers and relay-only
- * mode. Kept apart from the engine so transport configuration has one home.
+ * What the app's settings mean for the peer library: broker address, ICE servers (typed in, and
+ * broker-issued TURN credentials when enabled) and relay-only mode. Kept apart from the engine so transport configuration has one home.
  */
 import type { PeerOptions } from '@enkrypted/peer';
 import { brokerAddress, type Settings } from '../logic/settings.js';
@@ -17,6 +17,7 @@ export function peerOptions(
     token: own.token,
     iceServers: settings.iceServers.map((x) => ({ ...x })),
     iceTransportPolicy: settings.relayOnly ? 'relay' : 'all',
+    ...(settings.turnFromBroker ? { turn: 'broker' as const } : {}),
   };
 }
 
@@ -25,6 +26,7 @@ export function transportChanged(before: Settings, after: Settings): boolean {
   return (
     before.brokerUrl !== after.brokerUrl ||
     before.relayOnly !== after.relayOnly ||
+    before.turnFromBroker !== after.turnFromBroker ||
     before.debugUnencrypted !== after.debugUnencrypted ||
     JSON.stringify(before.iceServers) !== JSON.stringify(after.iceServers)
   );

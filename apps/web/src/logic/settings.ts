@@ -17,6 +17,8 @@ export interface Settings {
   readonly iceServers: readonly IceServerSetting[];
   /** Force every path through TURN (ch. 3.3): hides IP addresses from the peer. */
   readonly relayOnly: boolean;
+  /** Ask the broker for short-lived TURN credentials (docs/turn.md) on top of `iceServers`. */
+  readonly turnFromBroker: boolean;
   readonly sendDeliveryReceipts: boolean;
   readonly sendReadReceipts: boolean;
   readonly sendTyping: boolean;
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: Settings = {
   brokerUrl: '',
   iceServers: [],
   relayOnly: false,
+  turnFromBroker: false,
   sendDeliveryReceipts: true,
   sendReadReceipts: true,
   sendTyping: true,
@@ -44,6 +47,7 @@ export function normaliseSettings(value: unknown): Settings {
     brokerUrl: typeof v.brokerUrl === 'string' ? v.brokerUrl : '',
     iceServers: ice,
     relayOnly: bool('relayOnly'),
+    turnFromBroker: bool('turnFromBroker'),
     sendDeliveryReceipts: bool('sendDeliveryReceipts'),
     sendReadReceipts: bool('sendReadReceipts'),
     sendTyping: bool('sendTyping'),

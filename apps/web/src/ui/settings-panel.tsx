@@ -45,6 +45,10 @@ export function SettingsPanel() {
             spellcheck={false}
           />
           <label class="check">
+            <input type="checkbox" {...flag('turnFromBroker')} /> TURN from the broker (short-lived
+            credentials issued by your broker; its operator runs the relay)
+          </label>
+          <label class="check">
             <input type="checkbox" {...flag('relayOnly')} /> Relay only (hide my IP address from contacts;
             needs TURN)
           </label>
