@@ -17,6 +17,7 @@ import { exportIdentity, generateIdentity, webCryptoRandom } from '@enkrypted/cr
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { toBuffer } from 'qrcode';
 import { type BrokerUnderTest, REPO_ROOT, startOurBroker } from '../support/brokers.js';
+import { CuttablePath } from '../support/udp-path.js';
 import {
   buildSize,
   buildWeb,
@@ -92,6 +93,8 @@ describe('web app in Chromium', {
   let server: StaticServer;
   let dist = '';
   let browser: Browser;
+  /** Alice's and Bob's WebRTC traffic runs through it, so a step can cut the network between them. */
+  const path = new CuttablePath();
   /** Whether the build carries the P3 handshake (decided by what the UI shows in step 3). */
   let encrypted = false;
   let alice: Client;
@@ -106,13 +109,14 @@ describe('web app in Chromium', {
 
   after(async () => {
     await browser?.close();
+    await path.close();
     await server?.close();
     await broker?.stop();
     if (dist) removeBuild(dist);
   });
 
   async function open(name: string, phone: boolean): Promise<Client> {
-    const ctx = await newContext(browser, phone);
+    const ctx = await newContext(browser, phone, path);
     const page = await ctx.newPage();
     const consoleErrors: string[] = [];
     page.on('console', (m) => {
@@ -388,6 +392,33 @@ describe('web app in Chromium', {
         await toList(c);
         await c.page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
       }
+    },
+  );
+
+  step(
+    'a network drop during a chat recovers by itself; messages typed meanwhile arrive in order',
+    async () => {
+      await openChat(alice, bob.id);
+      await openChat(bob, alice.id);
+      const badge = (c: Client) => c.page.locator('.chat-header [data-link-state]');
+      await badge(alice).and(alice.page.locator('[data-link-state="ready"]')).waitFor({ timeout: WAIT_MS });
+      // The network between the pages dies: datagrams vanish both ways (no close, no abort); the
+      // broker stays reachable; nobody clicks anything.
+      path.cut();
+      await badge(alice)
+        .and(alice.page.locator('[data-link-state="reconnecting"], [data-link-state="connecting"]'))
+        .waitFor({ timeout: WAIT_MS });
+      assert.ok(path.dropped > 0, 'the cut dropped traffic');
+      for (const n of [1, 2, 3]) await send(alice, `after the drop ${n}`);
+      await new Promise((r) => setTimeout(r, 1_000));
+      assert.equal(await bob.page.locator('.msg-in', { hasText: 'after the drop' }).count(), 0);
+      path.restore();
+      await bob.page.locator('.msg-in', { hasText: 'after the drop 3' }).waitFor({ timeout: WAIT_MS });
+      const texts = await bob.page.locator('.msg-in .text').allTextContents();
+      const during = texts.filter((x) => x.startsWith('after the drop'));
+      assert.deepEqual(during, ['after the drop 1', 'after the drop 2', 'after the drop 3']);
+      await badge(alice).and(alice.page.locator('[data-link-state="ready"]')).waitFor({ timeout: WAIT_MS });
+      await waitStatus(alice, 'after the drop 3', 'read');
     },
   );
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { LOOPBACK, REPO_ROOT } from '../support/brokers.js';
+import { type CuttablePath, PATH_INIT } from '../support/udp-path.js';
 
 export const WEB_DIR = join(REPO_ROOT, 'apps', 'web');
 export { CHROMIUM, launchChromium } from '../support/chromium.js';
@@ -129,7 +130,12 @@ export const PAGE_INIT = `(() => {
   };
 })();`;
 
-export async function newContext(browser: Browser, phone: boolean): Promise<BrowserContext> {
+/** `path`: route the context's WebRTC traffic through a cuttable path (see udp-path.ts). */
+export async function newContext(
+  browser: Browser,
+  phone: boolean,
+  path?: CuttablePath,
+): Promise<BrowserContext> {
   const ctx = await browser.newContext(
     phone
       ? // The phone also runs the dark scheme, so the screenshots show both.
@@ -144,5 +150,9 @@ export async function newContext(browser: Browser, phone: boolean): Promise<Brow
   );
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write', 'microphone']);
   await ctx.addInitScript(PAGE_INIT);
+  if (path) {
+    await ctx.exposeFunction('__pathPort', (port: number) => path.portFor(port));
+    await ctx.addInitScript(PATH_INIT);
+  }
   return ctx;
 }
