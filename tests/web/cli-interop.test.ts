@@ -1,11 +1,12 @@
 /**
  * A browser chats with the terminal client: the web app in headless Chromium and `enkrypted chat`
  * (a real process, --json) connect through our broker, run the P3 cascade handshake, exchange
- * messages both ways with receipts, show the same safety number, and a file goes browser → CLI.
+ * messages both ways with receipts, show the same safety number, and files go browser → CLI
+ * (inside the chat) and CLI → browser (`enkrypted send`).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -46,7 +47,7 @@ describe('browser ↔ CLI', () => {
     await dir?.remove();
   });
 
-  it('chats both ways end-to-end encrypted with the same safety number, and sends a file', async () => {
+  it('chats both ways end-to-end encrypted with the same safety number; files go both ways', async () => {
     const brokerUrl = `http://127.0.0.1:${broker.port}/`;
     const home = ['--home', join(dir.path, 'cli')];
     const cliId = String((await runToEnd([...home, '--json', 'id'])).events[0]?.id);
@@ -125,5 +126,31 @@ describe('browser ↔ CLI', () => {
 
     cli.endInput();
     assert.equal(await cli.exited, 0);
+
+    // `enkrypted send` (a new process, same home and id) dials the browser, which accepts the new
+    // session (a fresh handshake with the pinned identity) and receives the file.
+    const outbound = randomBytes(200 * 1024);
+    const source = join(dir.path, 'from-cli.bin');
+    await writeFile(source, outbound);
+    const sent = await runToEnd([
+      ...home,
+      '--json',
+      '--broker',
+      brokerUrl,
+      '--bind',
+      '127.0.0.1',
+      'send',
+      webId,
+      source,
+    ]);
+    assert.equal(sent.code, 0, `send failed: ${JSON.stringify(sent.events.slice(-3))}`);
+    await page
+      .locator('.msg-in [data-transfer-state="done"]', { hasText: 'from-cli.bin' })
+      .waitFor({ timeout: WAIT_MS });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'from-cli.bin' }).click(),
+    ]);
+    assert.deepEqual(await readFile((await download.path()) ?? ''), outbound);
   });
 });
