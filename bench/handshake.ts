@@ -4,7 +4,8 @@
  *   over a real WebRTC data channel on loopback (node-datachannel, our broker as a child process);
  * - bytes of the handshake on the wire;
  * - bytes on the wire per plaintext byte of a `message` through the full cascade (all frames, chunks
- *   included) for 100 B, 1 KiB, 64 KiB and 1 MiB.
+ *   included) for 100 B, 1 KiB, 64 KiB and 1 MiB, and the time of SecureChannel seal + open of every
+ *   frame (cascade, base64, JSON, chunking and reassembly: what an app pays per message).
  * Run: node --conditions=source --import tsx bench/handshake.ts
  */
 import {
@@ -168,17 +169,28 @@ try {
 }
 console.log(`handshake, real WebRTC data channel on loopback (open → Ready): ${stats(webrtc)}`);
 
-// Wire overhead of the secure channel.
-const { a } = pairForWire as { a: SecureChannel; b: SecureChannel };
+// Wire overhead and cost of the secure channel.
+const { a, b } = pairForWire as { a: SecureChannel; b: SecureChannel };
+/** Round trips per size for the seal + open median. */
+const CHANNEL_RUNS = 15;
 for (const [label, size] of [
   ['100 B', 100],
   ['1 KiB', 1024],
   ['64 KiB', 64 * 1024],
   ['1 MiB', 1024 * 1024],
 ] as const) {
-  const frames = await a.seal(webCryptoRandom(size));
+  const plaintext = webCryptoRandom(size);
+  const frames = await a.seal(plaintext);
   const wire = frames.reduce((n, f) => n + Buffer.byteLength(f), 0);
+  const times: number[] = [];
+  for (let i = 0; i < CHANNEL_RUNS; i++) {
+    const t0 = performance.now();
+    let got: Uint8Array | null = null;
+    for (const f of await a.seal(plaintext)) got = (await b.open(f)) ?? got;
+    times.push(performance.now() - t0);
+    if (got?.length !== size) throw new Error('secure channel round trip failed');
+  }
   console.log(
-    `wire bytes per plaintext byte, ${label.padStart(6)}: ${(wire / size).toFixed(3)} (${wire} B in ${frames.length} frame${frames.length > 1 ? 's' : ''})`,
+    `wire bytes per plaintext byte, ${label.padStart(6)}: ${(wire / size).toFixed(3)} (${wire} B in ${frames.length} frame${frames.length > 1 ? 's' : ''}); SecureChannel seal + open of every frame: ${stats(times)}`,
   );
 }
