@@ -25,8 +25,9 @@ export interface RedisUnderTest {
   pid(): number;
 }
 
-export async function startRedis(): Promise<RedisUnderTest> {
-  const port = await freePort();
+/** Starts redis-server on `fixedPort` (default: a free port). */
+export async function startRedis(fixedPort?: number): Promise<RedisUnderTest> {
+  const port = fixedPort ?? (await freePort());
   let child: ChildProcess | undefined;
   const spawnOnce = async (): Promise<void> => {
     const c = spawn(

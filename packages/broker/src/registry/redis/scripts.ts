@@ -292,7 +292,10 @@ for _, dst in ipairs(due) do
     if n > 0 then adjust(P .. 'qbytes', -(b + overhead)) end
   else
     redis.call('DEL', q)
-    redis.call('RPUSH', q, unpack(kept))
+    -- In slices: unpack() of a long list would exceed Lua's stack (--queue-messages may be large).
+    for j = 1, #kept, 500 do
+      redis.call('RPUSH', q, unpack(kept, j, math.min(j + 499, #kept)))
+    end
     redis.call('HINCRBY', meta, 'b', -droppedBytes)
     adjust(P .. 'qbytes', -droppedBytes)
     redis.call('ZADD', P .. 'qidx', firstAt, dst)
