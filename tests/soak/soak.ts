@@ -207,7 +207,8 @@ async function startLife(c: Client): Promise<void> {
 /** Registered: offers to others at random intervals until its life is over, then departs. */
 function live(c: Client): void {
   c.offerable = true;
-  const life = between(LIFE_MIN_MS, LIFE_MAX_MS);
+  // A peer registered for a queued OFFER stays briefly, so the population stays near --clients.
+  const life = c.replaced ? between(LIFE_MIN_MS, LIFE_MAX_MS) : between(0, LIFE_MIN_MS / 4);
   const born = Date.now();
   const tick = () => {
     if (!running || !c.offerable) return;
