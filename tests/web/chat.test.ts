@@ -43,6 +43,35 @@ interface Client {
   phone: boolean;
 }
 
+/**
+ * Test-side observation of the data channels (injected by the driver, not part of the app): counts the
+ * frames each page writes that belong to a P3 handshake (its last PDU, `handshake-finished`) or to a
+ * P7.4 session resume, so a step can tell a resumed session from a new handshake.
+ */
+const FRAME_COUNTER = `(() => {
+  window.__frames = { handshakeFinished: 0, sessionResume: 0 };
+  const dec = new TextDecoder();
+  const text = (d) => typeof d === 'string' ? d
+    : d instanceof ArrayBuffer ? (d.byteLength < 65536 ? dec.decode(d) : '')
+    : ArrayBuffer.isView(d) && d.byteLength < 65536 ? dec.decode(d) : '';
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (d) {
+    const t = text(d);
+    if (t.includes('handshake-finished')) window.__frames.handshakeFinished++;
+    if (t.includes('session-resume')) window.__frames.sessionResume++;
+    return send.call(this, d);
+  };
+})();`;
+
+interface FrameCounts {
+  handshakeFinished: number;
+  sessionResume: number;
+}
+
+async function frameCounts(page: Page): Promise<FrameCounts> {
+  return page.evaluate(() => ({ ...(window as unknown as { __frames: FrameCounts }).__frames }));
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
@@ -117,6 +146,7 @@ describe('web app in Chromium', {
 
   async function open(name: string, phone: boolean): Promise<Client> {
     const ctx = await newContext(browser, phone, path);
+    await ctx.addInitScript(FRAME_COUNTER);
     const page = await ctx.newPage();
     const consoleErrors: string[] = [];
     page.on('console', (m) => {
@@ -396,29 +426,51 @@ describe('web app in Chromium', {
   );
 
   step(
-    'a network drop during a chat recovers by itself; messages typed meanwhile arrive in order',
+    'a network drop during a chat resumes the session; a message in flight and messages typed meanwhile arrive once, in order',
     async () => {
       await openChat(alice, bob.id);
       await openChat(bob, alice.id);
       const badge = (c: Client) => c.page.locator('.chat-header [data-link-state]');
       await badge(alice).and(alice.page.locator('[data-link-state="ready"]')).waitFor({ timeout: WAIT_MS });
+      const framesBefore = [await frameCounts(alice.page), await frameCounts(bob.page)];
       // The network between the pages dies: datagrams vanish both ways (no close, no abort); the
       // broker stays reachable; nobody clicks anything.
       path.cut();
+      // Sent at once: the session still looks Ready, so the frame is handed to the dead transport.
+      await send(alice, 'in flight at the cut');
       await badge(alice)
         .and(alice.page.locator('[data-link-state="reconnecting"], [data-link-state="connecting"]'))
         .waitFor({ timeout: WAIT_MS });
       assert.ok(path.dropped > 0, 'the cut dropped traffic');
+      assert.equal(await outStatus(alice, 'in flight at the cut'), 'sent', 'handed over before the loss');
       for (const n of [1, 2, 3]) await send(alice, `after the drop ${n}`);
       await new Promise((r) => setTimeout(r, 1_000));
       assert.equal(await bob.page.locator('.msg-in', { hasText: 'after the drop' }).count(), 0);
       path.restore();
       await bob.page.locator('.msg-in', { hasText: 'after the drop 3' }).waitFor({ timeout: WAIT_MS });
       const texts = await bob.page.locator('.msg-in .text').allTextContents();
-      const during = texts.filter((x) => x.startsWith('after the drop'));
-      assert.deepEqual(during, ['after the drop 1', 'after the drop 2', 'after the drop 3']);
+      const during = texts.filter((x) => x.startsWith('after the drop') || x === 'in flight at the cut');
+      assert.deepEqual(during, [
+        'in flight at the cut',
+        'after the drop 1',
+        'after the drop 2',
+        'after the drop 3',
+      ]);
       await badge(alice).and(alice.page.locator('[data-link-state="ready"]')).waitFor({ timeout: WAIT_MS });
       await waitStatus(alice, 'after the drop 3', 'read');
+      await waitStatus(alice, 'in flight at the cut', 'read');
+      // The session resumed (P7.4) instead of running a second handshake: both pages wrote a
+      // session-resume frame and no handshake PDU since the cut; the verified mark still stands.
+      const framesAfter = [await frameCounts(alice.page), await frameCounts(bob.page)];
+      for (const [i, c] of [alice, bob].entries()) {
+        const was = framesBefore[i];
+        const now = framesAfter[i];
+        assert.ok(was && now);
+        assert.equal(now.handshakeFinished, was.handshakeFinished, `${c.name}: no new handshake`);
+        assert.ok(now.sessionResume > was.sessionResume, `${c.name}: resumed the session`);
+      }
+      await alice.page.getByTestId('verified').waitFor();
+      assert.equal(await bob.page.locator('.msg-in', { hasText: 'in flight at the cut' }).count(), 1);
     },
   );
 

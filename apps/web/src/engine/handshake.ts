@@ -32,14 +32,10 @@ export function handshakeHook(deps: HandshakeDeps): HandshakeHook {
   });
   return async (channel, context) => {
     try {
-      const secure = await run(channel, context);
-      /**
-       * After any transport outage, run a full handshake again rather than resume: fresh keys after an
-       * outage cost one handshake, cheap next to a chat stalled on a state mismatch (e.g. the other
-       * side is a reloaded page). The Session tells the other side through its resume frame, so both
-       * re-handshake together.
-       */
-      return { ...secure, isIntact: () => false };
+      // The secure session keeps its own P7.4 intactness: after an outage both sides resume the
+      // crypto state (frames in flight are re-sent); a restarted remote says it lost its state in
+      // the session-resume exchange, and then both run a new handshake (docs/protocol.md §1.11).
+      return await run(channel, context);
     } catch (err) {
       if (isIdentityKeyChanged(err)) deps.onKeyChanged(context.remoteId);
       throw err;
