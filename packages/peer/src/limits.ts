@@ -123,3 +123,18 @@ export const REMOTE_CANDIDATE_HOLD_MS = 200;
  * Beyond this many, further ones are closed: nobody is listening and memory must stay bounded.
  */
 export const MAX_UNCLAIMED_CONNECTIONS = 16;
+
+/**
+ * peerjs's `chunkedMTU`: a packed 'binary' message larger than this goes out as chunks of this size
+ * (peerjs-protocol.md §4.1); the same value keeps our chunks acceptable to stock receivers.
+ */
+export const BINARY_CHUNK_BYTES = 16_300;
+
+/** Largest 'binary' message we send or reassemble: the profile's PDU cap (P8, 16 MiB). */
+export const MAX_BINARY_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Chunked 'binary' messages being reassembled at once on one connection. A stock sender has one in
+ * flight per send it has not finished; 16 allows bursts while bounding what a peer can make us hold.
+ */
+export const MAX_BINARY_REASSEMBLIES = 16;

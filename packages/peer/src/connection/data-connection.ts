@@ -22,6 +22,7 @@ import type { InboundSignal, OutboundSignal } from '../signaling/client.js';
 import { generateToken } from '../signaling/ids.js';
 import { Emitter } from '../util/emitter.js';
 import { sleep, type WaitOptions, waitFor } from '../util/wait.js';
+import { BinaryReassembler } from './binary-chunks.js';
 import { initiate } from './initiator.js';
 import {
   type OfferPayload,
@@ -32,7 +33,7 @@ import {
 } from './payloads.js';
 import { respond } from './responder.js';
 import { SendQueue } from './send-queue.js';
-import { decodeFrame, encodeValue, type Frame, frameSize } from './serialization.js';
+import { closeControlFrame, decodeFrame, encodeFrames, type Frame, frameSize } from './serialization.js';
 import type { Transport, TransportOptions } from './transport.js';
 
 /** What a connection needs from its Peer. */
@@ -81,6 +82,9 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
   /** Identifies the current recovery transport; undefined for the first one (stock-compatible). */
   #restartId: string | undefined;
   #answersRecovery = false;
+  /** 'binary' only: ids of our chunked messages (peerjs starts at 1) and the remote's in progress. */
+  #chunkedMessages = 0;
+  readonly #binaryChunks = new BinaryReassembler();
   #queue = new SendQueue<Frame>(MAX_OUTAGE_QUEUE_MESSAGES, MAX_OUTAGE_QUEUE_BYTES);
   #pumping = false;
   #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -178,12 +182,18 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
    */
   send(value: unknown, options: SendOptions = {}): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(this.#closedError());
-    let frame: Frame;
+    let frames: Frame[];
     try {
-      frame = encodeValue(this.serialization, value);
+      frames = encodeFrames(this.serialization, value, () => ++this.#chunkedMessages);
     } catch (err) {
       return Promise.reject(err);
     }
+    if (frames.length === 1) return this.#send(frames[0] as Frame, options);
+    // A chunked 'binary' message: its frames go out in order, like separate sends.
+    return Promise.all(frames.map((f) => this.#send(f, options))).then(() => undefined);
+  }
+
+  #send(frame: Frame, options: SendOptions): Promise<void> {
     const size = frameSize(frame);
     if (size > MAX_CHANNEL_MESSAGE_BYTES) {
       return Promise.reject(
@@ -330,10 +340,10 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
     });
     transport.on('message', (data) => {
       if (transport !== this.#transport) return;
-      const decoded = decodeFrame(this.serialization, data);
+      const decoded = decodeFrame(this.serialization, data, this.#binaryChunks);
       if (decoded.kind === 'value') this.emit('data', decoded.value);
       else if (decoded.kind === 'close') void this.#close(undefined, false);
-      else this.droppedFrames++;
+      else if (decoded.kind === 'invalid') this.droppedFrames++;
     });
     transport.on('lost', () => {
       if (transport === this.#transport) this.#onLost();
@@ -481,10 +491,10 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
     this.#setState('closed');
     this.#queue.rejectAll(reason ?? new PeerError(PEER_ERROR.closed, 'the data connection was closed'));
     const transport = this.#transport;
-    if (sendCloseControl && wasOpen && this.serialization === 'json') {
-      // peerjs's in-band close message, so a stock json peer closes its side cleanly.
+    if (sendCloseControl && wasOpen && this.serialization !== 'raw') {
+      // peerjs's in-band close message, so a stock json/binary peer closes its side cleanly.
       try {
-        transport?.channel?.send(new TextEncoder().encode('{"__peerData":{"type":"close"}}'));
+        transport?.channel?.send(closeControlFrame(this.serialization) as Uint8Array<ArrayBuffer>);
       } catch {
         // Best effort: the stream reset tells the remote anyway.
       }

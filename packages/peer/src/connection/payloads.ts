@@ -5,8 +5,8 @@
  */
 export type Serialization = 'raw' | 'json' | 'binary' | 'binary-utf8' | 'MsgPack' | 'default';
 
-/** Serializations this library can speak. BinaryPack ('binary') and MsgPack are not implemented. */
-export const SUPPORTED_SERIALIZATIONS = ['raw', 'json'] as const;
+/** Serializations this library can speak. MsgPack and 'binary-utf8' are not implemented. */
+export const SUPPORTED_SERIALIZATIONS = ['binary', 'raw', 'json'] as const;
 export type SupportedSerialization = (typeof SUPPORTED_SERIALIZATIONS)[number];
 
 export interface OfferPayload {
