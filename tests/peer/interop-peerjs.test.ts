@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type DataConnection, generatePeerId } from '@enkrypted/peer';
+import { type ConnectOptions, type DataConnection, generatePeerId } from '@enkrypted/peer';
 import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
 import { openStockPeer, type StockDataConnection } from './stock-peerjs.js';
 import { collect, openPeer } from './support.js';
@@ -19,6 +19,58 @@ function stockCollect(conn: StockDataConnection, n: number): Promise<unknown[]> 
   });
 }
 
+function opened(sc: StockDataConnection): Promise<void> {
+  return new Promise<void>((r) => (sc.open ? r() : sc.on('open', r)));
+}
+
+interface Pair {
+  oc: DataConnection;
+  sc: StockDataConnection;
+  close(): Promise<void>;
+}
+
+/** A stock peerjs client dials our peer (`options` as stock's connect takes them); both ends open. */
+async function stockDials(broker: BrokerUnderTest, options?: Record<string, unknown>): Promise<Pair> {
+  const ours = await openPeer(broker);
+  const stock = await openStockPeer(broker, generatePeerId());
+  const close = async () => {
+    stock.destroy();
+    await ours.close();
+  };
+  try {
+    const incoming = new Promise<DataConnection>((r) => ours.once('connection', r));
+    const sc = stock.connect(ours.id, options);
+    const oc = await incoming;
+    await oc.whenOpen({ timeoutMs: 20_000 });
+    await opened(sc);
+    return { oc, sc, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Our peer dials a stock peerjs client; both ends open. */
+async function weDial(broker: BrokerUnderTest, options: ConnectOptions): Promise<Pair> {
+  const ours = await openPeer(broker);
+  const stockId = generatePeerId();
+  const stock = await openStockPeer(broker, stockId);
+  const close = async () => {
+    stock.destroy();
+    await ours.close();
+  };
+  try {
+    const incoming = new Promise<StockDataConnection>((r) => stock.on('connection', r));
+    const oc = await ours.connect(stockId, options);
+    const sc = await incoming;
+    await opened(sc);
+    return { oc, sc, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
 describe('interop with the stock peerjs client through our broker', () => {
   let broker: BrokerUnderTest;
   before(async () => {
@@ -29,20 +81,14 @@ describe('interop with the stock peerjs client through our broker', () => {
   });
 
   test('stock peerjs → our peer, json: objects both ways, metadata kept', async () => {
-    const ours = await openPeer(broker);
-    const stock = await openStockPeer(broker, generatePeerId());
+    const { oc, sc, close } = await stockDials(broker, {
+      serialization: 'json',
+      reliable: true,
+      metadata: { from: 'stock' },
+    });
     try {
-      const incoming = new Promise<DataConnection>((r) => ours.once('connection', r));
-      const sc = stock.connect(ours.id, {
-        serialization: 'json',
-        reliable: true,
-        metadata: { from: 'stock' },
-      });
-      const oc = await incoming;
-      await oc.whenOpen({ timeoutMs: 20_000 });
       assert.equal(oc.serialization, 'json');
       assert.deepEqual(oc.metadata, { from: 'stock' });
-      await new Promise<void>((r) => (sc.open ? r() : sc.on('open', r)));
       const atOurs = collect(oc, 3);
       sc.send({ n: 1, text: 'héllo' });
       sc.send([1, 2, 3]);
@@ -53,22 +99,15 @@ describe('interop with the stock peerjs client through our broker', () => {
       await oc.send(42);
       assert.deepEqual(await atStock, [{ reply: true }, 42]);
     } finally {
-      stock.destroy();
-      await ours.close();
+      await close();
     }
   });
 
   test('our peer → stock peerjs, raw: text and bytes both ways', async () => {
-    const ours = await openPeer(broker);
-    const stockId = generatePeerId();
-    const stock = await openStockPeer(broker, stockId);
+    const { oc, sc, close } = await weDial(broker, { serialization: 'raw', metadata: { from: 'ours' } });
     try {
-      const incoming = new Promise<StockDataConnection>((r) => stock.on('connection', r));
-      const oc = await ours.connect(stockId, { serialization: 'raw', metadata: { from: 'ours' } });
-      const sc = await incoming;
       assert.equal(sc.serialization, 'raw');
       assert.deepEqual(sc.metadata, { from: 'ours' });
-      await new Promise<void>((r) => (sc.open ? r() : sc.on('open', r)));
       const atStock = stockCollect(sc, 2);
       await oc.send('hello stock');
       await oc.send(new Uint8Array([1, 2, 3]));
@@ -82,21 +121,14 @@ describe('interop with the stock peerjs client through our broker', () => {
       assert.equal(t2, 'hello ours');
       assert.deepEqual(b2, new Uint8Array([4, 5]));
     } finally {
-      stock.destroy();
-      await ours.close();
+      await close();
     }
   });
 
   test('stock peerjs with its defaults (binary) → our peer: values, bytes, chunked both ways, close', async () => {
-    const ours = await openPeer(broker);
-    const stock = await openStockPeer(broker, generatePeerId());
+    const { oc, sc, close } = await stockDials(broker); // peerjs's default serialization is 'binary'
     try {
-      const incoming = new Promise<DataConnection>((r) => ours.once('connection', r));
-      const sc = stock.connect(ours.id); // peerjs's default serialization is 'binary'
-      const oc = await incoming;
-      await oc.whenOpen({ timeoutMs: 20_000 });
       assert.equal(oc.serialization, 'binary');
-      await new Promise<void>((r) => (sc.open ? r() : sc.on('open', r)));
       const big = new Uint8Array(100_000).map((_, i) => i % 253);
       const atOurs = collect(oc, 3);
       sc.send({ n: 1, text: 'héllo', list: [1, 2.5, true, null] });
@@ -117,21 +149,14 @@ describe('interop with the stock peerjs client through our broker', () => {
       await oc.close();
       await stockClosed;
     } finally {
-      stock.destroy();
-      await ours.close();
+      await close();
     }
   });
 
   test('our peer → stock peerjs, binary', async () => {
-    const ours = await openPeer(broker);
-    const stockId = generatePeerId();
-    const stock = await openStockPeer(broker, stockId);
+    const { oc, sc, close } = await weDial(broker, { serialization: 'binary' });
     try {
-      const incoming = new Promise<StockDataConnection>((r) => stock.on('connection', r));
-      const oc = await ours.connect(stockId, { serialization: 'binary' });
-      const sc = await incoming;
       assert.equal(sc.serialization, 'binary');
-      await new Promise<void>((r) => (sc.open ? r() : sc.on('open', r)));
       const atStock = stockCollect(sc, 1);
       await oc.send(['a', { b: new Uint8Array([9]) }]);
       const [got] = (await atStock) as [[string, { b: ArrayBuffer }]];
@@ -141,20 +166,13 @@ describe('interop with the stock peerjs client through our broker', () => {
       sc.send('back');
       assert.deepEqual(await atOurs, ['back']);
     } finally {
-      stock.destroy();
-      await ours.close();
+      await close();
     }
   });
 
   test('our peer → stock peerjs, json; then our close() closes the stock side', async () => {
-    const ours = await openPeer(broker);
-    const stockId = generatePeerId();
-    const stock = await openStockPeer(broker, stockId);
+    const { oc, sc, close } = await weDial(broker, { serialization: 'json' });
     try {
-      const incoming = new Promise<StockDataConnection>((r) => stock.on('connection', r));
-      const oc = await ours.connect(stockId, { serialization: 'json' });
-      const sc = await incoming;
-      await new Promise<void>((r) => (sc.open ? r() : sc.on('open', r)));
       const atStock = stockCollect(sc, 1);
       await oc.send({ deep: { list: [1, 'two', null] } });
       assert.deepEqual(await atStock, [{ deep: { list: [1, 'two', null] } }]);
@@ -162,8 +180,7 @@ describe('interop with the stock peerjs client through our broker', () => {
       await oc.close();
       await stockClosed;
     } finally {
-      stock.destroy();
-      await ours.close();
+      await close();
     }
   });
 });
