@@ -277,6 +277,18 @@ describe('redis registry', { skip: REDIS_MISSING }, () => {
     }
   });
 
+  it('goes unhealthy when Redis stops answering on a live link, and back when it answers', async () => {
+    const [a, b] = await cluster(2);
+    await claim(a!, 'src', 't');
+    await claim(b!, 'far', 't');
+    // Redis holds every command for 3 s: longer than the 2 s command timeout.
+    await raw.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    assert.equal(await a!.route('src', 'far', true, 'f', Date.now()), 'refused');
+    assert.equal(a!.stats().health?.ok, false);
+    await waitFor(() => a!.stats().health?.ok === true, 'healthy again', 15_000);
+    assert.equal(await a!.route('src', 'far', true, 'g', Date.now()), 'delivered');
+  });
+
   it('serves local peers while Redis is down and re-asserts them when it returns', async () => {
     const [a, b] = await cluster(2);
     const x = await claim(a!, 'x', 't');

@@ -156,6 +156,7 @@ export class RedisRegistry implements Registry {
   #beating = false;
   #expiring = false;
   #timer: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
   #cluster: ClusterStats;
   #queues = { queues: 0, frames: 0, bytes: 0 };
   /** Payloads on our channel that were not in a known shape (someone else publishing). */
@@ -513,6 +514,7 @@ export class RedisRegistry implements Registry {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#retry) clearTimeout(this.#retry);
     if (this.#up) await this.#call('leave')(this.#prefix, this.nodeId).catch(noop);
     // Let in-flight releases reach Redis before the link goes.
     await Promise.race([Promise.all([...this.#tails.values()]), new Promise((r) => setTimeout(r, 500))]);
@@ -547,6 +549,15 @@ export class RedisRegistry implements Registry {
     if (!this.#up) return;
     this.#up = false;
     this.#log.warn({ why }, 'redis unreachable: serving local peers only');
+    // A reconnection triggers a heartbeat by itself ('ready'); a command that timed out on a live
+    // link does not, so try again soon rather than at the next regular heartbeat.
+    if (this.#retry === undefined) {
+      this.#retry = setTimeout(() => {
+        this.#retry = undefined;
+        void this.#beat();
+      }, REDIS_RETRY_MAX_MS);
+      this.#retry.unref();
+    }
   }
 
   #failed(err: unknown): void {
