@@ -69,18 +69,25 @@ async function waitForStun(port: number, child: ChildProcess): Promise<void> {
   }
 }
 
-export async function startCoturn(options: { secret?: string } = {}): Promise<Coturn> {
+/**
+ * Relay ports per server. Allocations of closed connections stay until their lifetime (10 min)
+ * ends, so a range must cover every allocation a test file or benchmark makes.
+ */
+const DEFAULT_RELAY_PORTS = 100;
+
+export async function startCoturn(options: { secret?: string; relayPorts?: number } = {}): Promise<Coturn> {
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'coturn-'));
   const port = await freePort();
   // A small relay range, random per server so parallel test files do not compete for ports.
-  const minPort = 50_000 + Math.floor(Math.random() * 1_400) * 10;
+  const relayPorts = options.relayPorts ?? DEFAULT_RELAY_PORTS;
+  const minPort = 50_000 + Math.floor(Math.random() * (15_000 - relayPorts));
   const config = [
     'listening-ip=127.0.0.1',
     `listening-port=${port}`,
     `relay-ip=${RELAY_IP}`,
     `min-port=${minPort}`,
-    `max-port=${minPort + 99}`,
+    `max-port=${minPort + relayPorts - 1}`,
     'use-auth-secret',
     `static-auth-secret=${secret}`,
     `realm=${TURN_REALM}`,
