@@ -225,6 +225,8 @@ export class Peer extends Emitter<PeerEvents> {
       onClosed: (conn) => {
         const k = key(conn.remoteId, conn.connectionId);
         if (this.#connections.get(k) === conn) this.#connections.delete(k);
+        const held = this.#unclaimed.indexOf(conn);
+        if (held >= 0) this.#unclaimed.splice(held, 1);
       },
     };
   }

@@ -1,0 +1,54 @@
+/**
+ * Incoming connections that arrive while the application has no 'connection' listener: they are
+ * held (and still open, as with stock peerjs), handed over when a listener subscribes, and leave the
+ * hold when they close, so a Peer that never listens keeps accepting connections without growing.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type DataConnection, MAX_UNCLAIMED_CONNECTIONS, type Peer } from '@enkrypted/peer';
+import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
+import { openPeer, within } from './support.js';
+
+describe('incoming connections nobody listens for yet', () => {
+  let broker: BrokerUnderTest;
+  let a: Peer;
+  let b: Peer;
+  before(async () => {
+    broker = await startOurBroker();
+    [a, b] = await Promise.all([openPeer(broker), openPeer(broker)]);
+  });
+  after(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await broker.stop();
+  });
+
+  test('more connections than the hold bound open and close one after another', async () => {
+    for (let i = 0; i < MAX_UNCLAIMED_CONNECTIONS + 4; i++) {
+      const conn = await a.connect(b.id, { timeoutMs: 30_000 });
+      const closed = new Promise<void>((r) => conn.once('close', () => r()));
+      await conn.close();
+      await closed;
+    }
+  });
+
+  test('a held connection is handed to the first listener, open and usable', async () => {
+    const conn = await a.connect(b.id, { timeoutMs: 30_000 });
+    // Connections of the previous test may still be closing on b's side: pick ours by id.
+    const handed = await within(
+      new Promise<DataConnection>((resolve) => {
+        const off = b.on('connection', (c) => {
+          if (c.connectionId !== conn.connectionId) return;
+          off();
+          resolve(c);
+        });
+      }),
+      10_000,
+      'the held connection',
+    );
+    assert.equal(handed.connectionId, conn.connectionId);
+    const got = new Promise((r) => handed.once('data', r));
+    await conn.send('late listener');
+    assert.equal(await got, 'late listener');
+    await conn.close();
+  });
+});
