@@ -1,9 +1,9 @@
 /**
  * The browser app end to end in headless Chromium: two isolated contexts (a desktop and a phone-sized
  * one) create identities, add each other, connect through our broker, chat both ways with receipts,
- * compare safety numbers, transfer a 5 MiB file and an image, survive a reload, and show clear
- * messages for bad input. Writes screenshots to artifacts/screenshots/ and reports the build size and
- * the first-screen time (reported, not asserted).
+ * compare safety numbers, transfer a 5 MiB file and an image, survive a reload, a broker restart and
+ * a network drop, remove a contact, and show clear messages for bad input. Writes screenshots to
+ * artifacts/screenshots/ and reports the build size and the first-screen time (reported, not asserted).
  *
  * Encryption: while @enkrypted/crypto exports no P3 handshake (`runHandshake`), the app refuses to
  * send, which this test checks first; the chat itself then runs in the clearly marked debug mode.
@@ -70,6 +70,36 @@ interface FrameCounts {
 
 async function frameCounts(page: Page): Promise<FrameCounts> {
   return page.evaluate(() => ({ ...(window as unknown as { __frames: FrameCounts }).__frames }));
+}
+
+/** The keys of the app's IndexedDB record stores (keys are plain even when the records are sealed). */
+async function storedKeys(
+  page: Page,
+): Promise<{ contacts: string[]; pins: string[]; messages: string[]; files: string[] }> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open('enkrypted');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          const stores = ['contacts', 'pins', 'messages', 'files'] as const;
+          const tx = db.transaction([...stores]);
+          const out: Record<string, string[]> = {};
+          for (const name of stores) {
+            const keys = tx.objectStore(name).getAllKeys();
+            keys.onsuccess = () => {
+              out[name] = keys.result.map(String);
+            };
+          }
+          tx.oncomplete = () => {
+            db.close();
+            resolve(out as { contacts: string[]; pins: string[]; messages: string[]; files: string[] });
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -585,6 +615,41 @@ describe('web app in Chromium', {
       await dave.ctx.close();
     }
   });
+
+  step(
+    'removes a contact after a confirmation: session, history, files and key pin gone, also after a reload',
+    async () => {
+      const p = alice.page;
+      const before = await storedKeys(p);
+      assert.ok(before.contacts.includes(bob.id) && before.pins.includes(bob.id));
+      assert.ok(before.messages.length > 0 && before.files.length > 0, 'history and files were stored');
+      await openChat(alice, bob.id);
+      await p.getByRole('button', { name: 'Safety number' }).click();
+      await p.getByRole('button', { name: /^Remove .+…$/ }).click();
+      const dialog = p.getByRole('alertdialog');
+      await dialog.filter({ hasText: 'trust on first use' }).waitFor();
+      await shot(p, '13-remove-contact');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await p.locator(`[data-contact="${bob.id}"]`).count(), 1, 'cancel keeps the contact');
+      await p.getByRole('button', { name: /^Remove .+…$/ }).click();
+      await p.getByRole('button', { name: 'Remove and delete history' }).click();
+      await p.locator(`[data-contact="${bob.id}"]`).waitFor({ state: 'detached' });
+      await p.getByText('Contact removed.').waitFor();
+      // Alice's records are sealed at rest (passphrase set above): the deletion still reaches them.
+      const after = await storedKeys(p);
+      assert.ok(!after.contacts.includes(bob.id), 'contact record deleted');
+      assert.ok(!after.pins.includes(bob.id), 'key pin deleted');
+      // Every message and file alice had was exchanged with Bob.
+      assert.deepEqual([after.messages, after.files], [[], []]);
+      await p.reload();
+      await p.getByLabel('Passphrase').fill('correct horse battery');
+      await p.getByRole('button', { name: 'Unlock' }).click();
+      await p.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
+      await p.locator('[data-contact="0000000000000000000000000000dead"]').waitFor();
+      assert.equal(await p.locator(`[data-contact="${bob.id}"]`).count(), 0, 'still gone after a reload');
+    },
+  );
 
   step('logged no CSP violation and no console error', async () => {
     await assertCleanConsole(alice);

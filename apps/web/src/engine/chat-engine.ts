@@ -339,6 +339,21 @@ export class ChatEngine {
     if (c) await this.#records.putContact({ ...c, name: cleanName(name) || c.name });
   }
 
+  /**
+   * Removes a contact: closes its session and stops redialling it, then deletes its history, its
+   * files and its key pin, in memory and in IndexedDB. Adding it again starts trust on first use
+   * anew (its key is pinned again at the next handshake, unverified).
+   */
+  async removeContact(id: string): Promise<void> {
+    if (!this.#records.contact(id)) return;
+    await this.#sessions.close(id, true);
+    this.#transfers.forget(id);
+    this.#trust?.forget(id);
+    const messageIds = (this.state.value.messages[id] ?? []).map((m) => m.id);
+    this.#records.dropContact(id);
+    await this.#repo.removeContact(id, messageIds);
+  }
+
   openChat(id: string | undefined): void {
     this.#records.patch({ activeContact: id });
     if (id) void this.markRead(id);

@@ -21,7 +21,9 @@ export class Records {
     this.state.set({ ...this.state.value, ...p });
   }
 
+  /** Saves a message of a contact; one of a removed contact (a late write) is dropped. */
   async saveMessage(m: ChatMessage): Promise<void> {
+    if (!this.contact(m.contactId)) return;
     const all = this.state.value.messages;
     const list = all[m.contactId] ?? [];
     const i = list.findIndex((x) => x.id === m.id);
@@ -35,6 +37,28 @@ export class Records {
     const i = list.findIndex((x) => x.id === c.id);
     this.patch({ contacts: i === -1 ? [...list, c] : list.map((x, j) => (j === i ? c : x)) });
     await this.#repo.putContact(c);
+  }
+
+  /** Forgets a contact in memory: its record, history, link, typing, transfers and trust state. */
+  dropContact(id: string): void {
+    const s = this.state.value;
+    const without = <T>(r: Record<string, T>) => {
+      const next = { ...r };
+      delete next[id];
+      return next;
+    };
+    const transfers = Object.fromEntries(Object.entries(s.transfers).filter(([, t]) => t.contactId !== id));
+    this.patch({
+      contacts: s.contacts.filter((c) => c.id !== id),
+      messages: without(s.messages),
+      links: without(s.links),
+      typing: without(s.typing),
+      remoteIdentities: without(s.remoteIdentities),
+      pins: without(s.pins),
+      keyChanged: without(s.keyChanged),
+      transfers,
+      activeContact: s.activeContact === id ? undefined : s.activeContact,
+    });
   }
 
   contact(id: string): Contact | undefined {

@@ -250,6 +250,18 @@ export class Transfers {
       if (t.contactId === contactId) this.#fail(id, t, 'The connection closed.');
   }
 
+  /** The contact is being removed: stop its transfers and release its files' blob URLs. */
+  forget(contactId: string): void {
+    for (const [id, t] of this.#incoming) if (t.contactId === contactId) this.#incoming.delete(id);
+    for (const m of this.#d.state.value.messages[contactId] ?? []) {
+      const view = this.#d.state.value.transfers[m.id];
+      if (view?.direction === 'out' && view.state === 'transferring') this.#cancelled.add(m.id);
+      const url = this.#urls.get(m.id);
+      if (url) URL.revokeObjectURL(url);
+      this.#urls.delete(m.id);
+    }
+  }
+
   /** Blob URL of a stored file (typed for preview only for safe image types). */
   async url(id: string): Promise<string | undefined> {
     const cached = this.#urls.get(id);

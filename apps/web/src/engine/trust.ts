@@ -146,6 +146,11 @@ export class Trust {
     this.#patch({ pins: { ...this.#s.pins, [id]: record } });
   }
 
+  /** The contact is being removed: forget the identity its handshake authenticated (the pin goes with its records). */
+  forget(id: string): void {
+    this.#authenticated.delete(id);
+  }
+
   /** The safety number with a contact, once it presented its identity; undefined before. */
   safetyNumber(id: string, own: IdentityKeyPair, ownId: string): SafetyNumber | undefined {
     const json = this.#s.remoteIdentities[id];

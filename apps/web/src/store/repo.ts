@@ -176,6 +176,21 @@ export class Repo {
   async deleteContact(id: string): Promise<void> {
     await this.#db.delete('contacts', id);
   }
+  /**
+   * Deletes a contact with everything stored about it, in one transaction: the contact record, its
+   * key pin, the given messages (its history) and the files stored under their ids. Keys are plain
+   * in every store, so this works the same whether records are sealed or not.
+   */
+  async removeContact(id: string, messageIds: readonly string[]): Promise<void> {
+    await this.#migration;
+    this.#assertOpen();
+    const tx = this.#db.transaction(['contacts', 'pins', 'messages', 'files'], 'readwrite');
+    const deletions = [tx.objectStore('contacts').delete(id), tx.objectStore('pins').delete(id)];
+    for (const m of messageIds) {
+      deletions.push(tx.objectStore('messages').delete(m), tx.objectStore('files').delete(m));
+    }
+    await Promise.all([...deletions, tx.done]);
+  }
   putMessage(message: ChatMessage): Promise<void> {
     return this.#put('messages', message.id, message);
   }

@@ -118,7 +118,14 @@ function Shell() {
             />
           )}
           {view.kind === 'safety' && (
-            <SafetyNumberPanel id={view.id} onBack={() => go({ kind: 'chat', id: view.id })} />
+            <SafetyNumberPanel
+              id={view.id}
+              onBack={() => go({ kind: 'chat', id: view.id })}
+              onRemoved={() => {
+                go({ kind: 'home' });
+                engine.notify('Contact removed.');
+              }}
+            />
           )}
         </main>
       </div>

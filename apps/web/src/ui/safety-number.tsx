@@ -2,12 +2,21 @@ import { safetyNumberQrPayload, verifySafetyNumberQrPayload } from '@enkrypted/c
 import { decodeBase64, encodeBase64 } from '@enkrypted/protocol';
 import { useMemo, useState } from 'preact/hooks';
 import { decodeQrFile, QrImage } from './qr.js';
+import { RemoveContact } from './remove-contact.js';
 import { errorText, useAppState, useEngine } from './use-engine.js';
 
 /** Prefix of the text in safety-number QR codes. */
 const SAFETY_QR_PREFIX = 'enkrypted:safety:';
 
-export function SafetyNumberPanel({ id, onBack }: { id: string; onBack: () => void }) {
+export function SafetyNumberPanel({
+  id,
+  onBack,
+  onRemoved,
+}: {
+  id: string;
+  onBack: () => void;
+  onRemoved: () => void;
+}) {
   const engine = useEngine();
   const state = useAppState();
   const contact = state.contacts.find((c) => c.id === id);
@@ -113,6 +122,7 @@ export function SafetyNumberPanel({ id, onBack }: { id: string; onBack: () => vo
           )}
         </>
       )}
+      {contact && <RemoveContact id={id} name={contact.name} onRemoved={onRemoved} />}
     </section>
   );
 }
