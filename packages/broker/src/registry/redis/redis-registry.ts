@@ -294,14 +294,17 @@ export class RedisRegistry implements Registry {
     _now: number,
   ): MaybePromise<RouteOutcome> {
     const tail = this.#tails.get(src);
-    if (tail === undefined) {
-      const r = this.#routeNow(src, dst, queueable, frame, 0);
-      if (r instanceof Promise) this.#track(src, r);
-      return r;
+    if (tail !== undefined && this.#local.get(dst)?.state === 'live') {
+      // A local delivery must not overtake this sender's frames still on their way through Redis.
+      const p = tail.then(() => this.#routeNow(src, dst, queueable, frame, 0));
+      this.#track(src, p);
+      return p;
     }
-    const p = tail.then(() => this.#routeNow(src, dst, queueable, frame, 0));
-    this.#track(src, p);
-    return p;
+    // Frames through Redis keep their order by themselves (one connection, batches in order), so
+    // a sender's frames are pipelined, never one round trip each.
+    const r = this.#routeNow(src, dst, queueable, frame, 0);
+    if (r instanceof Promise) this.#track(src, r);
+    return r;
   }
 
   #track(src: string, p: Promise<RouteOutcome>): void {
