@@ -47,6 +47,14 @@ import { type Reporter, stateLabel } from './output.js';
 
 /** Progress lines per transfer are rate-limited to this period (plus one at 100 %). */
 const PROGRESS_INTERVAL_MS = 250;
+/**
+ * With --wait, redials after a failed or closed session back off from 1 s to at most 5 s: a broker
+ * holds an OFFER for an id that is not registered yet for its expire timeout (5 s by default), so a
+ * contact coming online is reached within about one hold plus one pause; one contact per process
+ * keeps that cheap.
+ */
+const REDIAL_MIN_MS = 1_000;
+const REDIAL_MAX_MS = 5_000;
 
 export interface LinkOptions {
   peer: Peer;
@@ -58,7 +66,11 @@ export interface LinkOptions {
   reporter: Reporter;
   /** Our display name in the hello. */
   name: string;
-  /** Do not dial: wait for the contact to dial us (again after each close). */
+  /**
+   * Keep waiting for the contact instead of failing fast: listen for its dial and dial it too when
+   * this side is the one to dial (the lower id, as in the web app, or with messages queued), again
+   * after each failure or close, until the command ends.
+   */
   wait: boolean;
   /** Folder where received files are written. */
   downloads: string;
@@ -95,6 +107,8 @@ export class ChatLink {
   readonly #incoming = new Map<string, Incoming>();
   readonly #statusWaiters = new Set<() => void>();
   readonly #readyWaiters = new Set<() => void>();
+  #redialTimer: ReturnType<typeof setTimeout> | undefined;
+  #redialDelay = 0;
 
   constructor(options: LinkOptions) {
     this.#o = options;
@@ -106,9 +120,9 @@ export class ChatLink {
 
   start(): void {
     this.#o.peer.on('connection', (conn) => this.#onIncoming(conn));
-    // Waiting means the contact dials us: dialling too would only race its dial (PeerJS brokers
-    // hold an OFFER for an id that is not registered yet and deliver it when it registers).
-    if (!this.#o.wait) this.#dial();
+    // Waiting, the side the web app's rule makes dial does so (a broker holds the OFFER until the
+    // contact registers or the offer expires, then the redial loop tries again); the other listens.
+    if (!this.#o.wait || this.#shouldDial()) this.#dial();
   }
 
   /** Resolves once the session is Ready (or never: fatal errors end the command instead). */
@@ -133,6 +147,8 @@ export class ChatLink {
     const out: Outgoing = { id, frame: { t: 'msg', id, text, sentAt }, status: 'queued' };
     this.#outgoing.set(id, out);
     this.#queue.push(out);
+    // Waiting on a contact that is meant to dial us: a queued message makes us dial it (as the web app).
+    if (this.#o.wait && !this.#session) this.#dial();
     void this.#flush();
     return id;
   }
@@ -206,6 +222,7 @@ export class ChatLink {
 
   async close(): Promise<void> {
     this.#closing = true;
+    this.#clearRedial();
     await this.#session?.close();
   }
 
@@ -233,8 +250,32 @@ export class ChatLink {
     };
   }
 
+  /** Dials the contact unless a session (dialled or accepted) is under way. */
   #dial(): void {
+    if (this.#session || this.#closing) return;
+    this.#clearRedial();
     this.#attach(Session.dial(this.#o.peer, this.#o.remoteId, this.#sessionOptions()));
+  }
+
+  /** The web app's rule (apps/web/src/engine/sessions.ts): the lower id dials; the higher one only to deliver. */
+  #shouldDial(): boolean {
+    return this.#o.ownId < this.#o.remoteId || this.#queue.length > 0;
+  }
+
+  #scheduleRedial(): void {
+    if (this.#closing || !this.#shouldDial()) return;
+    this.#clearRedial();
+    this.#redialDelay =
+      this.#redialDelay === 0 ? REDIAL_MIN_MS : Math.min(this.#redialDelay * 2, REDIAL_MAX_MS);
+    this.#redialTimer = setTimeout(() => {
+      this.#redialTimer = undefined;
+      this.#dial();
+    }, this.#redialDelay);
+  }
+
+  #clearRedial(): void {
+    clearTimeout(this.#redialTimer);
+    this.#redialTimer = undefined;
   }
 
   #onIncoming(conn: DataConnection): void {
@@ -256,6 +297,7 @@ export class ChatLink {
     }
     this.#session = undefined;
     if (existing) void existing.close();
+    this.#clearRedial();
     this.#attach(Session.accept(conn, this.#sessionOptions()));
   }
 
@@ -270,6 +312,7 @@ export class ChatLink {
       this.#ready = state === 'Ready';
       if (!this.#ready) return;
       everReady = true;
+      this.#redialDelay = 0;
       this.#o.reporter.emit({
         event: 'ready',
         peer: this.#o.remoteId,
@@ -319,7 +362,8 @@ export class ChatLink {
         if (!wasReady && reason && reason.code !== PEER_ERROR.peerUnavailable) {
           this.#o.reporter.emit({ event: 'error', code: reason.code, message: reason.message });
         }
-        return; // the contact's dial will come in
+        this.#scheduleRedial(); // when this side dials; else the contact's dial will come in
+        return;
       }
       this.#o.onFatal(toCliError(reason, this.#o.remoteId));
     });

@@ -131,6 +131,38 @@ describe('enkrypted chat and send between two CLI processes', () => {
     assert.equal(await bob.exited, 0);
   });
 
+  it('connects two `chat --wait` started apart: each dials by the web app rule, crossing dials resolve, a message queued before arrives once', async () => {
+    // Two fresh identities (the earlier tests re-pinned alice's view of bob).
+    const idOf = async (who: string) =>
+      String((await runToEnd([...home(who), '--json', 'id'])).events[0]?.id);
+    const ids = { carol: await idOf('carol'), dave: await idOf('dave') };
+    const [low, high] = ids.carol < ids.dave ? (['carol', 'dave'] as const) : (['dave', 'carol'] as const);
+    const lowId = ids[low];
+    const highId = ids[high];
+    // The higher id waits first, with a message queued: it dials the lower id, who is not online yet
+    // (the broker holds or expires the offer; the dial is retried).
+    const h = runCli([...home(high), ...common, 'chat', lowId, '--wait']);
+    running.push(h);
+    await h.waitFor((e) => e.event === 'listening', 'high registered');
+    h.send('queued before you came');
+    // The lower id comes online waiting too: it dials as well, so the two dials may cross.
+    const l = runCli([...home(low), ...common, 'chat', highId, '--wait']);
+    running.push(l);
+    await l.waitFor((e) => e.event === 'ready', 'low ready');
+    await h.waitFor((e) => e.event === 'ready', 'high ready');
+    await l.waitFor((e) => e.event === 'message' && e.text === 'queued before you came', 'queued message');
+    l.send('and back');
+    await h.waitFor((e) => e.event === 'message' && e.text === 'and back', 'reply');
+    await h.waitFor((e) => e.event === 'receipt' && e.status === 'read', 'read receipt at high');
+    l.endInput();
+    assert.equal(await l.exited, 0);
+    h.endInput();
+    assert.equal(await h.exited, 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(l.events.filter((e) => e.event === 'message').length, 1, 'delivered once');
+    assert.equal(l.events.filter((e) => e.event === 'ready').length, 1, 'one session, no churn');
+  });
+
   it('fails fast with PEER_UNAVAILABLE for an id nobody registered', async () => {
     const r = runCli([...home('alice'), ...common, 'chat', 'nobody-here-1234']);
     running.push(r);
