@@ -169,11 +169,19 @@ function program(): Command {
   p.command('chat')
     .description('chat with a contact; stdin lines are sent, messages and receipts are printed')
     .argument('<peer-id>', "the contact's peer id")
-    .option('--wait', 'wait for the contact to come online and dial us (instead of failing fast)')
+    .option('--wait', 'keep waiting until the contact comes online (instead of failing fast)')
     .option('--downloads <dir>', 'where received files are saved', process.cwd())
+    .option(
+      '--typing',
+      'announce typing while a line is entered (default: on in a terminal, off with --json)',
+    )
+    .option('--no-typing', 'never announce typing')
     .action(async (remote: string, _o, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions & { wait?: boolean; downloads: string }>();
+      const g = cmd.optsWithGlobals<
+        GlobalOptions & { wait?: boolean; downloads: string; typing?: boolean }
+      >();
       const link = await connect(g, remote, { wait: g.wait === true, downloads: g.downloads });
+      const typing = g.typing ?? !reporter.json;
       reporter.readLines(
         (line) => {
           if (line.trim() === '') return;
@@ -190,6 +198,7 @@ function program(): Command {
             await exit(0);
           })();
         },
+        typing ? () => link.typing(true) : undefined,
       );
     });
 

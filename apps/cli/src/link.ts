@@ -22,6 +22,7 @@ import {
   nextStatus,
   randomId,
   sha256Hex,
+  TYPING_SEND_INTERVAL_MS,
 } from '@enkrypted/chat';
 import {
   type ContactPins,
@@ -109,6 +110,8 @@ export class ChatLink {
   readonly #readyWaiters = new Set<() => void>();
   #redialTimer: ReturnType<typeof setTimeout> | undefined;
   #redialDelay = 0;
+  /** When "typing" was last announced (0: not typing), for the web app's rate limit. */
+  #lastTypingSent = 0;
 
   constructor(options: LinkOptions) {
     this.#o = options;
@@ -147,10 +150,25 @@ export class ChatLink {
     const out: Outgoing = { id, frame: { t: 'msg', id, text, sentAt }, status: 'queued' };
     this.#outgoing.set(id, out);
     this.#queue.push(out);
+    this.#lastTypingSent = 0; // the message ends the typing; the receiver clears its indicator
+
     // Waiting on a contact that is meant to dial us: a queued message makes us dial it (as the web app).
     if (this.#o.wait && !this.#session) this.#dial();
     void this.#flush();
     return id;
+  }
+
+  /**
+   * Announces that a message is being typed (`on`) or abandoned, at most every
+   * TYPING_SEND_INTERVAL_MS while typing, and only on a Ready session (as the web app).
+   */
+  typing(on: boolean): void {
+    if (!this.#ready) return;
+    const now = Date.now();
+    if (on && now - this.#lastTypingSent < TYPING_SEND_INTERVAL_MS) return;
+    if (!on && this.#lastTypingSent === 0) return;
+    this.#lastTypingSent = on ? now : 0;
+    void this.#sendControl({ t: 'typing', on }).catch(() => undefined);
   }
 
   /** Sends a file through the secure session; resolves (with the transfer id) once the peer confirmed its arrival. */

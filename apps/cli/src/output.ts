@@ -125,7 +125,11 @@ export class Reporter {
    * Reads stdin line by line. In a terminal (human mode) shows a prompt and keeps it intact when
    * other lines are printed. `onEnd` runs on EOF (Ctrl-D, or the end of piped input).
    */
-  readLines(onLine: (line: string) => void, onEnd: () => void): void {
+  /**
+   * Reads stdin line by line. `onPartial`, when given, is called for input that does not complete a
+   * line (a key typed in a terminal, or a script writing part of a line): someone is typing.
+   */
+  readLines(onLine: (line: string) => void, onEnd: () => void, onPartial?: () => void): void {
     const interactive = !this.json && process.stdin.isTTY === true && process.stdout.isTTY === true;
     const rl = createInterface({
       input: process.stdin,
@@ -136,6 +140,11 @@ export class Reporter {
     if (interactive) {
       rl.setPrompt('> ');
       rl.prompt();
+    }
+    if (onPartial) {
+      process.stdin.on('data', (chunk: Buffer | string) => {
+        if (!/[\r\n]/.test(chunk.toString())) onPartial();
+      });
     }
     rl.on('line', (line) => {
       onLine(line);

@@ -131,7 +131,7 @@ describe('enkrypted chat and send between two CLI processes', () => {
     assert.equal(await bob.exited, 0);
   });
 
-  it('connects two `chat --wait` started apart: each dials by the web app rule, crossing dials resolve, a message queued before arrives once', async () => {
+  it('connects two `chat --wait` started apart: each dials by the web app rule, crossing dials resolve, a message queued before arrives once; --typing announces a partial line', async () => {
     // Two fresh identities (the earlier tests re-pinned alice's view of bob).
     const idOf = async (who: string) =>
       String((await runToEnd([...home(who), '--json', 'id'])).events[0]?.id);
@@ -146,12 +146,15 @@ describe('enkrypted chat and send between two CLI processes', () => {
     await h.waitFor((e) => e.event === 'listening', 'high registered');
     h.send('queued before you came');
     // The lower id comes online waiting too: it dials as well, so the two dials may cross.
-    const l = runCli([...home(low), ...common, 'chat', highId, '--wait']);
+    const l = runCli([...home(low), ...common, 'chat', highId, '--wait', '--typing']);
     running.push(l);
     await l.waitFor((e) => e.event === 'ready', 'low ready');
     await h.waitFor((e) => e.event === 'ready', 'high ready');
     await l.waitFor((e) => e.event === 'message' && e.text === 'queued before you came', 'queued message');
-    l.send('and back');
+    // --typing: part of a line on stdin announces typing; the rest of the line sends the message.
+    l.child.stdin?.write('and ba');
+    await h.waitFor((e) => e.event === 'typing' && e.on === true, 'typing at high');
+    l.send('ck');
     await h.waitFor((e) => e.event === 'message' && e.text === 'and back', 'reply');
     await h.waitFor((e) => e.event === 'receipt' && e.status === 'read', 'read receipt at high');
     l.endInput();
