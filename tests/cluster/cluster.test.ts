@@ -160,7 +160,17 @@ describe('broker cluster (3 nodes, one Redis)', { skip: REDIS_MISSING }, () => {
     const ab = await exchange(a, b, 'before');
     const bId = b.id;
     const bToken = b.token;
+    const zId = uniqueId('z');
+    await wire(n[2]!, zId, 'ztok');
     await n[2]!.kill('SIGKILL');
+    // A frame for a peer of the dead node finds no subscriber: it is queued for the re-attach.
+    const w = await wire(n[0]!, uniqueId('w'));
+    w.send(offer(zId, 77));
+    // (Well inside the 1 s expiry; had the re-attach come first, the OFFER would be relayed directly.)
+    await new Promise((r) => setTimeout(r, 100));
+    const z2 = await wire(n[1]!, zId, 'ztok');
+    const queued = await z2.next((f) => f.type === 'OFFER');
+    assert.equal((queued.payload as { connectionId: string }).connectionId, 'dc_77');
     // The data channel is peer-to-peer: it outlives the broker node.
     const still = collect(b.connections[0]!, 1);
     await ab.send('after kill');
