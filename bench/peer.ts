@@ -4,7 +4,8 @@
  * in one run:
  * 1. time from connect() to an open data channel (median and p95 over 50 connections; rounds of the
  *    two libraries alternate so background load hits both alike);
- * 2. data-channel throughput, 'raw' serialization, for 1 KiB and 64 KiB messages (sender paced by
+ * 2. data-channel throughput, 'raw' and 'binary' (BinaryPack, the stock default; 64 KiB messages
+ *    are chunked by both) serializations, for 1 KiB and 64 KiB messages (sender paced by
  *    each library's own backpressure; timed from the first send to the last byte received).
  * Ratios are stock / ours for times and ours / stock for throughput: above 1 means ours is better.
  * Run: npm run bench -- peer
@@ -49,16 +50,24 @@ async function stockConnectOnce(a: StockPeer, bId: string): Promise<number> {
   return ms;
 }
 
-async function oursThroughput(a: Peer, b: Peer, size: number, count: number): Promise<number> {
+type Measured = 'raw' | 'binary';
+
+async function oursThroughput(
+  a: Peer,
+  b: Peer,
+  size: number,
+  count: number,
+  serialization: Measured,
+): Promise<number> {
   const incoming = new Promise<DataConnection>((r) => b.once('connection', r));
-  const conn = await a.connect(b.id, { serialization: 'raw' });
+  const conn = await a.connect(b.id, { serialization });
   const rx = await incoming;
   await rx.whenOpen();
   const total = size * count;
   let received = 0;
   const done = new Promise<void>((resolve) =>
     rx.on('data', (d) => {
-      received += (d as Uint8Array).byteLength;
+      received += (d as Uint8Array | ArrayBuffer).byteLength;
       if (received >= total) resolve();
     }),
   );
@@ -71,9 +80,15 @@ async function oursThroughput(a: Peer, b: Peer, size: number, count: number): Pr
   return total / s;
 }
 
-async function stockThroughput(a: StockPeer, b: StockPeer, size: number, count: number): Promise<number> {
+async function stockThroughput(
+  a: StockPeer,
+  b: StockPeer,
+  size: number,
+  count: number,
+  serialization: Measured,
+): Promise<number> {
   const incoming = new Promise<StockDataConnection>((r) => b.on('connection', r));
-  const conn = a.connect(b.id, { serialization: 'raw', reliable: true });
+  const conn = a.connect(b.id, { serialization, reliable: true });
   await new Promise<void>((r) => conn.on('open', r));
   const rx = await incoming;
   if (!rx.open) await new Promise<void>((r) => rx.on('open', r));
@@ -136,10 +151,12 @@ try {
   const s95 = percentile(stock, 95);
   row(`connect→open median (n=${CONNECTIONS})`, fmtMs(sm), fmtMs(om), sm / om);
   row(`connect→open p95 (n=${CONNECTIONS})`, fmtMs(s95), fmtMs(o95), s95 / o95);
-  for (const { size, count } of THROUGHPUT) {
-    const s = await stockThroughput(sa, sb, size, count);
-    const o = await oursThroughput(oa, ob, size, count);
-    row(`throughput ${size / 1024} KiB × ${count}`, fmtRate(s), fmtRate(o), o / s);
+  for (const serialization of ['raw', 'binary'] as const) {
+    for (const { size, count } of THROUGHPUT) {
+      const s = await stockThroughput(sa, sb, size, count, serialization);
+      const o = await oursThroughput(oa, ob, size, count, serialization);
+      row(`throughput ${serialization} ${size / 1024} KiB × ${count}`, fmtRate(s), fmtRate(o), o / s);
+    }
   }
 } finally {
   sa.destroy();

@@ -26,9 +26,11 @@ export function packValue(value: unknown): Uint8Array | undefined {
 /** Unpacks one received frame; undefined when it is not exactly one well-formed value. */
 export function unpackValue(bytes: Uint8Array): { value: unknown } | undefined {
   if (!isWellFormed(bytes)) return undefined;
-  const copy = bytes.slice().buffer; // the library reads from offset 0 of the buffer it is given
+  // The library reads the whole buffer it is given, from offset 0: copy only a partial view.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const buffer = whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
   try {
-    return { value: unpack(copy) };
+    return { value: unpack(buffer) };
   } catch {
     return undefined;
   }
