@@ -152,5 +152,34 @@ describe('browser ↔ CLI', () => {
       page.getByRole('link', { name: 'from-cli.bin' }).click(),
     ]);
     assert.deepEqual(await readFile((await download.path()) ?? ''), outbound);
+
+    // `send --fast-path`: a loud warning first; the bytes take the browser's DTLS-only fast path
+    // (the offer and its SHA-256 still go through the secure session) and arrive intact, marked so.
+    const fastBytes = randomBytes(96 * 1024);
+    const fastSource = join(dir.path, 'fast-from-cli.bin');
+    await writeFile(fastSource, fastBytes);
+    const fastSent = await runToEnd([
+      ...home,
+      '--json',
+      '--broker',
+      brokerUrl,
+      '--bind',
+      '127.0.0.1',
+      'send',
+      '--fast-path',
+      webId,
+      fastSource,
+    ]);
+    assert.equal(fastSent.code, 0, `send --fast-path failed: ${JSON.stringify(fastSent.events.slice(-3))}`);
+    const warning = fastSent.events.find((e) => e.event === 'error' && e.code === 'WARNING');
+    assert.match(String(warning?.message), /NOT end-to-end encrypted/);
+    const fastFile = page.locator('.msg-in [data-transfer-state="done"]', { hasText: 'fast-from-cli.bin' });
+    await fastFile.waitFor({ timeout: WAIT_MS });
+    await fastFile.getByText('DTLS only').waitFor();
+    const [fastDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'fast-from-cli.bin' }).click(),
+    ]);
+    assert.deepEqual(await readFile((await fastDownload.path()) ?? ''), fastBytes);
   });
 });

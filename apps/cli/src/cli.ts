@@ -22,6 +22,9 @@ const BROKER_TIMEOUT_MS = 20_000;
  * the contact (who then sees a clean close rather than a lost transport it tries to recover).
  */
 const CLOSE_FLUSH_MS = 300;
+/** Printed before a fast-path transfer starts: the user must not mistake it for an encrypted one. */
+const FAST_PATH_WARNING =
+  'FAST PATH: the file content travels with DTLS only, NOT end-to-end encrypted (name, size and SHA-256 still go through the encrypted session).';
 /** After stdin ends, how long to wait for delivery receipts of the last messages before leaving. */
 const EOF_LINGER_MS = 10_000;
 
@@ -206,11 +209,14 @@ function program(): Command {
     .description('send a file through the encrypted session (progress on stderr)')
     .argument('<peer-id>', "the contact's peer id")
     .argument('<file>', 'the file to send')
+    .option('--fast-path', 'send the bytes over DTLS only, WITHOUT end-to-end encryption (faster; warns)')
     .action(async (remote: string, file: string, _o, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const g = cmd.optsWithGlobals<GlobalOptions & { fastPath?: boolean }>();
       const bytes = await readSendable(file);
+      const fastPath = g.fastPath === true;
+      if (fastPath) reporter.emit({ event: 'error', code: 'WARNING', message: FAST_PATH_WARNING });
       const link = await connect(g, remote, { wait: false, downloads: process.cwd() });
-      const id = await link.sendFile(basename(file), bytes);
+      const id = await link.sendFile(basename(file), bytes, fastPath);
       reporter.emit({ event: 'file-sent', to: remote, id, name: basename(file), size: bytes.length });
       await exit(0);
     });

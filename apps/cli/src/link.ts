@@ -46,6 +46,8 @@ import { CLI_ERROR, CliError } from './errors.js';
 import type { Home } from './home.js';
 import { type Reporter, stateLabel } from './output.js';
 
+/** After the last fast-path chunk, how long the channel stays open for the receiver to read it all. */
+const FAST_PATH_LINGER_MS = 30_000;
 /** Progress lines per transfer are rate-limited to this period (plus one at 100 %). */
 const PROGRESS_INTERVAL_MS = 250;
 /**
@@ -171,8 +173,13 @@ export class ChatLink {
     void this.#sendControl({ t: 'typing', on }).catch(() => undefined);
   }
 
-  /** Sends a file through the secure session; resolves (with the transfer id) once the peer confirmed its arrival. */
-  async sendFile(name: string, bytes: Uint8Array): Promise<string> {
+  /**
+   * Sends a file; resolves (with the transfer id) once the peer confirmed its arrival. The offer
+   * (name, size, SHA-256) always goes through the secure session. With `fastPath`, the chunks go
+   * over a separate data channel protected by DTLS only (the web app's fast path, ch. 6.4.2): the
+   * caller warns the user first.
+   */
+  async sendFile(name: string, bytes: Uint8Array, fastPath = false): Promise<string> {
     if (bytes.length > MAX_FILE_BYTES) {
       throw new CliError(
         CLI_ERROR.fileUnreadable,
@@ -193,19 +200,44 @@ export class ChatLink {
         size: bytes.length,
         mime: 'application/octet-stream',
         sha256,
-        fastPath: false,
+        fastPath,
         sentAt: Date.now(),
       },
     };
     this.#outgoing.set(id, out);
     await session.send(encodeControl(out.frame));
     out.status = nextStatus(out.status, 'SENT');
+    const fast = fastPath
+      ? await this.#o.peer.connect(this.#o.remoteId, {
+          label: `fast-${id}`,
+          serialization: 'raw',
+          metadata: { enkryptedFastPath: id },
+        })
+      : undefined;
+    try {
+      await this.#sendChunks(out, bytes, fast);
+    } finally {
+      if (fast) {
+        // The receiver closes the channel once it has every byte; close it ourselves if it does not.
+        const timer = setTimeout(() => void fast.close(), FAST_PATH_LINGER_MS);
+        fast.on('close', () => clearTimeout(timer));
+        if (out.status === 'failed') void fast.close();
+      }
+    }
+    if (out.status === 'failed') throw new CliError(CLI_ERROR.transferFailed, 'The peer refused the file.');
+    return id;
+  }
+
+  async #sendChunks(out: Outgoing, bytes: Uint8Array, fast: DataConnection | undefined): Promise<void> {
+    const id = out.id;
     let last = 0;
     for (let off = 0; off < bytes.length; off += FILE_CHUNK_BYTES) {
       if (out.status === 'failed')
         throw new CliError(CLI_ERROR.transferFailed, 'The peer cancelled the transfer.');
       const data = bytes.subarray(off, off + FILE_CHUNK_BYTES);
-      await this.#requireSession().send(encodeChunk({ transferId: id, offset: off, data }));
+      const frame = encodeChunk({ transferId: id, offset: off, data });
+      if (fast) await fast.send(frame);
+      else await this.#requireSession().send(frame);
       const done = off + data.length;
       if (Date.now() - last >= PROGRESS_INTERVAL_MS || done === bytes.length) {
         last = Date.now();
@@ -214,8 +246,6 @@ export class ChatLink {
     }
     if (bytes.length === 0) this.#o.reporter.progress(0, 0, 'out', id);
     await this.#waitFor(() => out.status === 'delivered' || out.status === 'read' || out.status === 'failed');
-    if (out.status === 'failed') throw new CliError(CLI_ERROR.transferFailed, 'The peer refused the file.');
-    return id;
   }
 
   /**
@@ -297,6 +327,12 @@ export class ChatLink {
   }
 
   #onIncoming(conn: DataConnection): void {
+    const meta = conn.metadata as { enkryptedFastPath?: unknown } | undefined;
+    if (typeof meta?.enkryptedFastPath === 'string') {
+      // A fast-path channel for a file (its offer is refused below): never a new session.
+      void conn.close();
+      return;
+    }
     if (conn.remoteId !== this.#o.remoteId || this.#closing) {
       // This command chats with one contact only.
       void conn.close();

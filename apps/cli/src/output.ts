@@ -82,7 +82,7 @@ function human(e: CliEvent): string | undefined {
     case 'closed':
       return `* closed${e.reason ? ` (${e.reason})` : ''}`;
     case 'error':
-      return `error: ${e.message} [${e.code}]`;
+      return e.code === 'WARNING' ? `WARNING: ${e.message}` : `error: ${e.message} [${e.code}]`;
   }
 }
 
