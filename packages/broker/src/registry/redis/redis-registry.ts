@@ -99,7 +99,15 @@ interface Pending {
   queueable: boolean;
   frame: string;
   hops: number;
+  /** Counted in its sender's Tail (frames a client sent; not notices or re-routes). */
+  tracked: boolean;
   done(outcome: RouteOutcome): void;
+}
+
+/** A sender's frames still on their way through Redis: how many, and the last one's outcome. */
+interface Tail {
+  last: Promise<unknown>;
+  pending: number;
 }
 
 const ROUTE_OUTCOMES: ReadonlySet<string> = new Set([
@@ -145,7 +153,7 @@ export class RedisRegistry implements Registry {
   readonly #sub: Redis;
   readonly #local = new Map<string, LocalPeer>();
   /** Per sender: the last of its frames still on its way through Redis (see Ordering above). */
-  readonly #tails = new Map<string, Promise<void>>();
+  readonly #tails = new Map<string, Tail>();
   /** Frames for ids not on this node, sent to Redis together at the end of the tick (one ROUTE call). */
   #outgoing: Pending[] = [];
   #flushScheduled = false;
@@ -296,23 +304,31 @@ export class RedisRegistry implements Registry {
     const tail = this.#tails.get(src);
     if (tail !== undefined && this.#local.get(dst)?.state === 'live') {
       // A local delivery must not overtake this sender's frames still on their way through Redis.
-      const p = tail.then(() => this.#routeNow(src, dst, queueable, frame, 0));
-      this.#track(src, p);
+      const p = tail.last.then(() => this.#routeNow(src, dst, queueable, frame, 0, false));
+      this.#hold(src, p);
+      const release = () => this.#release(src);
+      p.then(release, release);
       return p;
     }
     // Frames through Redis keep their order by themselves (one connection, batches in order), so
-    // a sender's frames are pipelined, never one round trip each.
-    const r = this.#routeNow(src, dst, queueable, frame, 0);
-    if (r instanceof Promise) this.#track(src, r);
+    // a sender's frames are pipelined, never one round trip each. Released in #flush.
+    const r = this.#routeNow(src, dst, queueable, frame, 0, true);
+    if (r instanceof Promise) this.#hold(src, r);
     return r;
   }
 
-  #track(src: string, p: Promise<RouteOutcome>): void {
-    const t = p.then(noop, noop);
-    this.#tails.set(src, t);
-    t.then(() => {
-      if (this.#tails.get(src) === t) this.#tails.delete(src);
-    });
+  #hold(src: string, p: Promise<unknown>): void {
+    const t = this.#tails.get(src);
+    if (t === undefined) this.#tails.set(src, { last: p, pending: 1 });
+    else {
+      t.last = p;
+      t.pending += 1;
+    }
+  }
+
+  #release(src: string): void {
+    const t = this.#tails.get(src);
+    if (t !== undefined && --t.pending === 0) this.#tails.delete(src);
   }
 
   #routeNow(
@@ -321,6 +337,7 @@ export class RedisRegistry implements Registry {
     queueable: boolean,
     frame: string,
     hops: number,
+    tracked = false,
   ): MaybePromise<RouteOutcome> {
     const e = this.#local.get(dst);
     if (e !== undefined && e.state === 'live') {
@@ -332,7 +349,7 @@ export class RedisRegistry implements Registry {
     // Without Redis nothing is known of ids elsewhere: the sender learns at once (EXPIRE).
     if (!this.#up) return queueable ? 'refused' : 'dropped';
     return new Promise<RouteOutcome>((done) => {
-      this.#outgoing.push({ src, dst, queueable, frame, hops, done });
+      this.#outgoing.push({ src, dst, queueable, frame, hops, tracked, done });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
@@ -372,11 +389,15 @@ export class RedisRegistry implements Registry {
           batch.forEach((p, k) => {
             const r = outcomes[k];
             p.done(r !== undefined && ROUTE_OUTCOMES.has(r) ? (r as RouteOutcome) : 'dropped');
+            if (p.tracked) this.#release(p.src);
           });
         },
         (err: unknown) => {
           this.#failed(err);
-          for (const p of batch) p.done(p.queueable ? 'refused' : 'dropped');
+          for (const p of batch) {
+            p.done(p.queueable ? 'refused' : 'dropped');
+            if (p.tracked) this.#release(p.src);
+          }
         },
       );
     }
@@ -520,7 +541,8 @@ export class RedisRegistry implements Registry {
     if (this.#retry) clearTimeout(this.#retry);
     if (this.#up) await this.#call('leave')(this.#prefix, this.nodeId).catch(noop);
     // Let in-flight releases reach Redis before the link goes.
-    await Promise.race([Promise.all([...this.#tails.values()]), new Promise((r) => setTimeout(r, 500))]);
+    const inFlight = [...this.#tails.values()].map((t) => t.last);
+    await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 500))]);
     this.#up = false;
     this.#local.clear();
     await Promise.all([this.#cmd.quit().catch(noop), this.#sub.quit().catch(noop)]);
