@@ -3,15 +3,16 @@
  *
  * Each node keeps its own sockets in a local map; Redis holds who owns every id (which node, which
  * connection, the token's hash) and the offline queues. Frames between two sockets of the same node
- * never touch Redis. A frame for an id elsewhere goes through one Lua script (scripts.ts) that either
- * publishes it to the owning node's channel or queues it, atomically; each node has one subscriber
- * connection on its own channel. Registrations carry a TTL (the lapse) that every node refreshes by
- * heartbeat, so a dead node's ids lapse on their own.
+ * never touch Redis. Frames for ids elsewhere, collected over one event-loop turn, go through one
+ * Lua script call (scripts.ts) that publishes each to its owning node's channel or queues it,
+ * atomically; each node has one subscriber connection on its own channel. Registrations carry a
+ * TTL (the lapse) that every node refreshes by heartbeat, so a dead node's ids lapse on their own.
  *
- * Ordering: frames of one sender are relayed in the order sent. Frames to another node travel over
- * one command connection, one subscriber connection and one channel, all FIFO; while any frame of a
- * sender is still on its way through Redis, that sender's later frames (even to local ids) wait
- * behind it, so a local delivery cannot overtake a remote one.
+ * Ordering: frames of one sender to one destination are relayed in the order sent. Frames to
+ * another node travel over one command connection, one subscriber connection and one channel, all
+ * FIFO, so they are pipelined; while any frame of a sender is still on its way to Redis, that
+ * sender's later frames to local ids wait behind it, so a local delivery never overtakes a frame
+ * handed to Redis before it (e.g. while the destination's own claim is still in flight).
  *
  * Without Redis (down, or a command timed out) the node keeps serving: local ids still relay,
  * claims are decided locally, frames to ids that are not local are refused (the sender gets EXPIRE
