@@ -61,13 +61,10 @@ describe('browser ↔ CLI', () => {
     await page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
     const webId = (await page.getByTestId('own-id').first().textContent()) ?? '';
 
+    /** The CLI's global options in this test: JSON events, our broker, ICE on loopback. */
+    const cliGlobals = [...home, '--json', '--broker', brokerUrl, '--bind', '127.0.0.1'];
     cli = runCli([
-      ...home,
-      '--json',
-      '--broker',
-      brokerUrl,
-      '--bind',
-      '127.0.0.1',
+      ...cliGlobals,
       '--name',
       'Terminal',
       'chat',
@@ -127,59 +124,32 @@ describe('browser ↔ CLI', () => {
     cli.endInput();
     assert.equal(await cli.exited, 0);
 
-    // `enkrypted send` (a new process, same home and id) dials the browser, which accepts the new
-    // session (a fresh handshake with the pinned identity) and receives the file.
-    const outbound = randomBytes(200 * 1024);
-    const source = join(dir.path, 'from-cli.bin');
-    await writeFile(source, outbound);
-    const sent = await runToEnd([
-      ...home,
-      '--json',
-      '--broker',
-      brokerUrl,
-      '--bind',
-      '127.0.0.1',
-      'send',
-      webId,
-      source,
-    ]);
-    assert.equal(sent.code, 0, `send failed: ${JSON.stringify(sent.events.slice(-3))}`);
-    await page
-      .locator('.msg-in [data-transfer-state="done"]', { hasText: 'from-cli.bin' })
-      .waitFor({ timeout: WAIT_MS });
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: 'from-cli.bin' }).click(),
-    ]);
-    assert.deepEqual(await readFile((await download.path()) ?? ''), outbound);
+    /**
+     * `enkrypted send` (a new process, same home and id) dials the browser, which accepts the new
+     * session (a fresh handshake with the pinned identity) and receives the file; the browser's
+     * download is compared byte for byte. Returns the send's events and the browser's message.
+     */
+    const sendFromCli = async (name: string, bytes: Buffer, extra: string[]) => {
+      const source = join(dir.path, name);
+      await writeFile(source, bytes);
+      const r = await runToEnd([...cliGlobals, 'send', ...extra, webId, source]);
+      assert.equal(r.code, 0, `send ${extra.join(' ')} failed: ${JSON.stringify(r.events.slice(-3))}`);
+      const received = page.locator('.msg-in [data-transfer-state="done"]', { hasText: name });
+      await received.waitFor({ timeout: WAIT_MS });
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name }).click(),
+      ]);
+      assert.deepEqual(await readFile((await download.path()) ?? ''), bytes);
+      return { events: r.events, received };
+    };
+    await sendFromCli('from-cli.bin', randomBytes(200 * 1024), []);
 
     // `send --fast-path`: a loud warning first; the bytes take the browser's DTLS-only fast path
     // (the offer and its SHA-256 still go through the secure session) and arrive intact, marked so.
-    const fastBytes = randomBytes(96 * 1024);
-    const fastSource = join(dir.path, 'fast-from-cli.bin');
-    await writeFile(fastSource, fastBytes);
-    const fastSent = await runToEnd([
-      ...home,
-      '--json',
-      '--broker',
-      brokerUrl,
-      '--bind',
-      '127.0.0.1',
-      'send',
-      '--fast-path',
-      webId,
-      fastSource,
-    ]);
-    assert.equal(fastSent.code, 0, `send --fast-path failed: ${JSON.stringify(fastSent.events.slice(-3))}`);
-    const warning = fastSent.events.find((e) => e.event === 'error' && e.code === 'WARNING');
+    const fast = await sendFromCli('fast-from-cli.bin', randomBytes(96 * 1024), ['--fast-path']);
+    const warning = fast.events.find((e) => e.event === 'error' && e.code === 'WARNING');
     assert.match(String(warning?.message), /NOT end-to-end encrypted/);
-    const fastFile = page.locator('.msg-in [data-transfer-state="done"]', { hasText: 'fast-from-cli.bin' });
-    await fastFile.waitFor({ timeout: WAIT_MS });
-    await fastFile.getByText('DTLS only').waitFor();
-    const [fastDownload] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: 'fast-from-cli.bin' }).click(),
-    ]);
-    assert.deepEqual(await readFile((await fastDownload.path()) ?? ''), fastBytes);
+    await fast.received.getByText('DTLS only').waitFor();
   });
 });
