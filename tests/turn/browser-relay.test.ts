@@ -17,12 +17,12 @@ import type { Browser } from 'playwright-core';
 import { buildBrowserBundle } from '../peer/browser/bundle.js';
 import type { BrokerUnderTest } from '../support/brokers.js';
 import { CHROMIUM_MISSING, launchChromium } from '../support/chromium.js';
-import { type Coturn, startCoturn } from './coturn.js';
+import { COTURN_MISSING, type Coturn, startCoturn } from './coturn.js';
 import { relayedCandidateCounts, selectedPairTypes, startTurnBroker, turnPeerOptions } from './support.js';
 
 const MESSAGES = 20;
 
-describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING }, () => {
+describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING || COTURN_MISSING }, () => {
   let coturn: Coturn;
   let broker: BrokerUnderTest;
   let dir: string;

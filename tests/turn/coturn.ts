@@ -14,12 +14,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/brokers.js';
 
 export const TURNSERVER = '/usr/bin/turnserver';
+/** A reason to skip TURN tests when the test command could not install coturn, else false. */
+export const COTURN_MISSING: string | false = !existsSync(TURNSERVER) && `${TURNSERVER} missing`;
 export const TURN_REALM = 'enkrypted.test';
 export const RELAY_IP = '127.0.0.2';
 /** Generous: turnserver starts in well under a second, but the machine is shared and loaded. */

@@ -13,7 +13,7 @@ import { mintTurnCredentials, turnPassword } from '@enkrypted/broker';
 import { isPeerError, PEER_ERROR, Peer } from '@enkrypted/peer';
 import { collect } from '../peer/support.js';
 import type { BrokerUnderTest } from '../support/brokers.js';
-import { type Coturn, startCoturn } from './coturn.js';
+import { COTURN_MISSING, type Coturn, startCoturn } from './coturn.js';
 import {
   CONNECT_TIMEOUT_MS,
   connectPair,
@@ -25,7 +25,7 @@ import {
 
 const OPEN = { timeoutMs: 20_000 };
 
-describe('TURN relay through coturn', () => {
+describe('TURN relay through coturn', { skip: COTURN_MISSING }, () => {
   let coturn: Coturn;
   let broker: BrokerUnderTest;
   let dir: string;
