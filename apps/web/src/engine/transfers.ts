@@ -30,6 +30,13 @@ const PREVIEW_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/we
 const PROGRESS_INTERVAL_MS = 100;
 /** How long the fast-path sender waits for the receiver to close the channel after the last byte. */
 const FAST_PATH_LINGER_MS = 30_000;
+/**
+ * A fast-path channel comes through the broker and may arrive before its offer, which is still
+ * being opened by the secure session: it is held this long for the offer, then closed.
+ */
+const FAST_PATH_OFFER_WAIT_MS = 10_000;
+/** Data a held fast-path channel may carry before its offer: 32 chunks, then it is closed. */
+const MAX_EARLY_FAST_PATH_BYTES = 32 * FILE_CHUNK_BYTES;
 
 export interface TransferDeps {
   repo: Repo;
@@ -40,6 +47,14 @@ export interface TransferDeps {
   receipt(contactId: string, msgId: string): Promise<void>;
   saveMessage(m: ChatMessage): Promise<void>;
   notify(text: string, kind: 'info' | 'error'): void;
+}
+
+/** A fast-path channel waiting for its offer, with what it carried meanwhile. */
+interface EarlyFastPath {
+  conn: DataConnection;
+  frames: Array<Uint8Array | string>;
+  bytes: number;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 interface Incoming {
@@ -58,6 +73,7 @@ export class Transfers {
   readonly #incoming = new Map<string, Incoming>();
   readonly #cancelled = new Set<string>();
   readonly #urls = new Map<string, string>();
+  readonly #early = new Map<string, EarlyFastPath>();
 
   constructor(deps: TransferDeps) {
     this.#d = deps;
@@ -67,6 +83,11 @@ export class Transfers {
     for (const url of this.#urls.values()) URL.revokeObjectURL(url);
     this.#urls.clear();
     this.#incoming.clear();
+    for (const e of this.#early.values()) {
+      clearTimeout(e.timer);
+      void e.conn.close();
+    }
+    this.#early.clear();
   }
 
   async send(contactId: string, file: File, fastPath: boolean): Promise<void> {
@@ -189,6 +210,7 @@ export class Transfers {
       read: this.#d.state.value.activeContact === contactId,
     });
     this.#view({ ...viewOf(contactId, 'in', info), done: 0 });
+    this.#claimEarly(f.id);
     if (f.size === 0) void this.#complete(f.id);
   }
 
@@ -225,24 +247,73 @@ export class Transfers {
   }
 
   acceptFastPath(conn: DataConnection, transferId: string): void {
-    const t = this.#incoming.get(transferId);
-    if (!t?.fastPath || t.contactId !== conn.remoteId) {
+    if (this.#incoming.has(transferId)) {
+      this.#attachFast(conn, transferId);
+      return;
+    }
+    if (this.#early.has(transferId) || this.#early.size >= MAX_INCOMING_TRANSFERS) {
       void conn.close();
       return;
     }
+    // Its offer is still on the way: hold the channel, and what it carries, for a while.
+    const early: EarlyFastPath = {
+      conn,
+      frames: [],
+      bytes: 0,
+      timer: setTimeout(() => {
+        if (this.#early.get(transferId) !== early) return;
+        this.#early.delete(transferId);
+        void conn.close();
+      }, FAST_PATH_OFFER_WAIT_MS),
+    };
+    this.#early.set(transferId, early);
     conn.on('data', (value) => {
-      const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : (value as Uint8Array | string);
-      try {
-        const frame = decodeFrame(bytes);
-        if (frame.kind !== 'chunk' || frame.chunk.transferId !== transferId)
-          throw new Error('unexpected frame');
-        this.onChunk(conn.remoteId, frame.chunk, true);
-        if (!this.#incoming.has(transferId)) void conn.close();
-      } catch {
-        this.#fail(transferId, t, 'The fast-path channel carried something else than file data.');
+      if (this.#early.get(transferId) !== early) return;
+      const data = fastPathData(value);
+      early.frames.push(data);
+      early.bytes += typeof data === 'string' ? data.length : data.byteLength;
+      if (early.bytes > MAX_EARLY_FAST_PATH_BYTES) {
+        clearTimeout(early.timer);
+        this.#early.delete(transferId);
         void conn.close();
       }
     });
+  }
+
+  /** The offer of a held fast-path channel arrived: the channel carries its chunks from now on. */
+  #claimEarly(transferId: string): void {
+    const early = this.#early.get(transferId);
+    if (!early) return;
+    this.#early.delete(transferId);
+    clearTimeout(early.timer);
+    if (this.#attachFast(early.conn, transferId))
+      for (const data of early.frames) this.#onFastData(early.conn, transferId, data);
+  }
+
+  /** Accepts a fast-path channel for a known offer; false (channel closed) when it does not match. */
+  #attachFast(conn: DataConnection, transferId: string): boolean {
+    const t = this.#incoming.get(transferId);
+    if (!t?.fastPath || t.contactId !== conn.remoteId) {
+      void conn.close();
+      return false;
+    }
+    conn.on('data', (value) => this.#onFastData(conn, transferId, fastPathData(value)));
+    return true;
+  }
+
+  #onFastData(conn: DataConnection, transferId: string, data: Uint8Array | string): void {
+    const t = this.#incoming.get(transferId);
+    if (!t) return; // finished, failed or cancelled: the channel is being closed
+    try {
+      const frame = decodeFrame(data);
+      if (frame.kind !== 'chunk' || frame.chunk.transferId !== transferId)
+        throw new Error('unexpected frame');
+      this.onChunk(conn.remoteId, frame.chunk, true);
+      if (!this.#incoming.has(transferId)) void conn.close();
+    } catch {
+      this.#fail(transferId, t, 'The fast-path channel carried something else than file data.');
+      void conn.close();
+    }
   }
 
   sessionClosed(contactId: string): void {
@@ -319,6 +390,10 @@ export class Transfers {
     if (v) this.#view({ ...v, state, error });
     this.#cancelled.delete(id);
   }
+}
+
+function fastPathData(value: unknown): Uint8Array | string {
+  return value instanceof ArrayBuffer ? new Uint8Array(value) : (value as Uint8Array | string);
 }
 
 function viewOf(contactId: string, direction: 'in' | 'out', info: FileInfo): Omit<TransferView, 'done'> {
