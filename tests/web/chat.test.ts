@@ -408,6 +408,7 @@ describe('web app in Chromium', {
   );
 
   step('keeps history across a reload and reconnects', async () => {
+    const bobBefore = await frameCounts(bob.page);
     await alice.page.reload();
     await alice.page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
     await openChat(alice, bob.id);
@@ -416,6 +417,9 @@ describe('web app in Chromium', {
     await alice.page.locator('[data-link-state="ready"]').waitFor({ timeout: WAIT_MS });
     await send(alice, 'Back after reload');
     await bob.page.locator('.msg-in', { hasText: 'Back after reload' }).waitFor({ timeout: WAIT_MS });
+    // The reloaded page kept no crypto state: Bob's page ran a new handshake with it.
+    const bobAfter = await frameCounts(bob.page);
+    assert.ok(bobAfter.handshakeFinished > bobBefore.handshakeFinished, 'a new handshake after the reload');
     await shot(alice.page, '09-after-reload');
   });
 
