@@ -57,8 +57,18 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the page connects relay↔relay and none of its host or srflx candidates reach the broker', async () => {
-    const before = await relayedCandidateCounts(broker);
+  interface PageRun {
+    echoes: unknown[];
+    local: unknown;
+    remote: unknown;
+    nodePair: Awaited<ReturnType<typeof selectedPairTypes>> | undefined;
+  }
+
+  /**
+   * A relay-only Node peer (broker-issued credentials) echoes; the page opens a relay-only Peer with
+   * `pageOptions`, sends MESSAGES and reports its selected pair from getStats.
+   */
+  async function runPage(pageOptions: Record<string, unknown>): Promise<PageRun> {
     const node = await Peer.open(turnPeerOptions(broker, { turn: 'broker', iceTransportPolicy: 'relay' }), {
       timeoutMs: 20_000,
     });
@@ -75,7 +85,7 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
     try {
       await page.goto(origin);
       const result = await page.evaluate(
-        async ({ broker, remoteId, count }) => {
+        async ({ options, remoteId, count }) => {
           // As in tests/peer/browser.test.ts: full interface enumeration, so host candidates would
           // exist if relay-only leaked them.
           const media = await navigator.mediaDevices.getUserMedia({ audio: true });
@@ -83,7 +93,7 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
           const lib = (globalThis as unknown as { enkryptedPeer: typeof import('@enkrypted/peer') })
             .enkryptedPeer;
           const peer = await lib.Peer.open(
-            { ...broker, turn: 'broker', iceTransportPolicy: 'relay' },
+            { ...(options as import('@enkrypted/peer').PeerOptions), iceTransportPolicy: 'relay' },
             { timeoutMs: 20_000 },
           );
           const conn = await peer.connect(remoteId, { serialization: 'json', timeoutMs: 30_000 });
@@ -107,35 +117,48 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
               pair = byId.get(v.selectedCandidatePairId);
             }
           }
-          const local = pair ? byId.get(String(pair.localCandidateId))?.candidateType : undefined;
-          const remote = pair ? byId.get(String(pair.remoteCandidateId))?.candidateType : undefined;
+          const local = pair ? byId.get(String(pair.localCandidateId)) : undefined;
+          const remote = pair ? byId.get(String(pair.remoteCandidateId)) : undefined;
           await peer.close();
-          return { echoes, local, remote };
+          return {
+            echoes,
+            local: local?.candidateType,
+            remote: remote?.candidateType,
+          };
         },
         {
-          broker: { host: broker.host, port: broker.port, path: broker.path, key: broker.key },
+          options: {
+            host: broker.host,
+            port: broker.port,
+            path: broker.path,
+            key: broker.key,
+            ...pageOptions,
+          },
           remoteId: node.id,
           count: MESSAGES,
         },
       );
-      assert.deepEqual(
-        result.echoes,
-        Array.from({ length: MESSAGES }, (_, i) => ({ echo: { i } })),
-      );
-      assert.equal(result.local, 'relay', 'the page sent through its relay');
-      assert.equal(result.remote, 'relay');
-      assert.deepEqual(await nodePair, {
-        local: 'relay',
-        remote: 'relay',
-      });
-      const after = await relayedCandidateCounts(broker);
-      assert.ok((after.relay ?? 0) > (before.relay ?? 0), 'relay candidates crossed the broker');
-      for (const type of ['host', 'srflx', 'prflx']) {
-        assert.equal(after[type], before[type], `no ${type} candidate crossed the broker`);
-      }
+      return { ...result, nodePair: await nodePair };
     } finally {
       await page.close();
       await node.close();
+    }
+  }
+
+  test('the page connects relay↔relay and none of its host or srflx candidates reach the broker', async () => {
+    const before = await relayedCandidateCounts(broker);
+    const run = await runPage({ turn: 'broker' });
+    assert.deepEqual(
+      run.echoes,
+      Array.from({ length: MESSAGES }, (_, i) => ({ echo: { i } })),
+    );
+    assert.equal(run.local, 'relay', 'the page sent through its relay');
+    assert.equal(run.remote, 'relay');
+    assert.deepEqual(run.nodePair, { local: 'relay', remote: 'relay' });
+    const after = await relayedCandidateCounts(broker);
+    assert.ok((after.relay ?? 0) > (before.relay ?? 0), 'relay candidates crossed the broker');
+    for (const type of ['host', 'srflx', 'prflx']) {
+      assert.equal(after[type], before[type], `no ${type} candidate crossed the broker`);
     }
   });
 });
