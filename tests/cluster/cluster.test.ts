@@ -15,7 +15,8 @@ import { type ClusterUnderTest, health, startCluster } from './support.js';
 const dec = new TextDecoder();
 const text = (v: unknown): string => (v instanceof Uint8Array ? dec.decode(v) : String(v));
 const LAPSE_MS = 3_000;
-const EXPIRE_MS = 1_000;
+/** Long enough that a registration right after a send is never late on a loaded machine. */
+const EXPIRE_MS = 2_000;
 
 function offer(dst: string, n: number): Record<string, unknown> {
   return {
@@ -151,6 +152,12 @@ describe('broker cluster (3 nodes, one Redis)', { skip: REDIS_MISSING }, () => {
       const peersLine = /^broker_cluster_peers (\d+)$/m.exec(m);
       return /^broker_cluster_nodes 3$/m.test(m) && Number(peersLine?.[1]) >= ids.length;
     }, 'cluster metrics');
+    // Earlier tests relayed from node 1 to node 2: both count what crossed Redis.
+    const out = await (await fetch(n[0]!.httpUrl('/metrics'))).text();
+    const inn = await (await fetch(n[1]!.httpUrl('/metrics'))).text();
+    assert.ok(Number(/^broker_cluster_frames_total\{direction="out"\} (\d+)$/m.exec(out)?.[1]) >= 40);
+    assert.ok(Number(/^broker_cluster_frames_total\{direction="in"\} (\d+)$/m.exec(inn)?.[1]) >= 40);
+    assert.match(out, /^broker_store_up 1$/m);
   });
 
   it('SIGKILL of a node mid-session: its peers re-attach elsewhere with the same id and token and signal again', async () => {
@@ -166,7 +173,7 @@ describe('broker cluster (3 nodes, one Redis)', { skip: REDIS_MISSING }, () => {
     // A frame for a peer of the dead node finds no subscriber: it is queued for the re-attach.
     const w = await wire(n[0]!, uniqueId('w'));
     w.send(offer(zId, 77));
-    // (Well inside the 1 s expiry; had the re-attach come first, the OFFER would be relayed directly.)
+    // (Well inside the 2 s expiry; had the re-attach come first, the OFFER would be relayed directly.)
     await new Promise((r) => setTimeout(r, 100));
     const z2 = await wire(n[1]!, zId, 'ztok');
     const queued = await z2.next((f) => f.type === 'OFFER');
@@ -191,7 +198,6 @@ describe('broker cluster (3 nodes, one Redis)', { skip: REDIS_MISSING }, () => {
     const id = uniqueId('lapse');
     await wire(n[2]!, id, 'first');
     await n[2]!.kill('SIGKILL');
-    const started = Date.now();
     let taker: WireClient | undefined;
     await waitFor(
       async () => {
@@ -202,10 +208,10 @@ describe('broker cluster (3 nodes, one Redis)', { skip: REDIS_MISSING }, () => {
         return f.type === 'OPEN';
       },
       'the id to lapse',
-      LAPSE_MS * 4,
+      // The bound is one lapse after the last refresh; the rest is slack for a loaded machine.
+      LAPSE_MS * 5,
     );
     assert.ok(taker);
-    assert.ok(Date.now() - started <= LAPSE_MS * 4);
     await n[2]!.restart();
   });
 

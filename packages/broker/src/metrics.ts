@@ -62,7 +62,7 @@ function counterFrom(
   registry: Registry,
   name: string,
   help: string,
-  source: Tally | { label: string; values: Record<string, Tally> },
+  source: Tally | { label: string; values: Record<string, { readonly value: number }> },
 ): void {
   const seen = new Map<string, number>();
   new Counter({
@@ -71,7 +71,7 @@ function counterFrom(
     labelNames: source instanceof Tally ? [] : [source.label],
     registers: [registry],
     collect() {
-      const add = (key: string, t: Tally, labels?: Record<string, string>) => {
+      const add = (key: string, t: { readonly value: number }, labels?: Record<string, string>) => {
         const delta = t.value - (seen.get(key) ?? 0);
         seen.set(key, t.value);
         if (delta <= 0) return;
@@ -140,6 +140,22 @@ export function createMetrics(stats: () => RegistryStats, openSockets: () => num
     'Live broker nodes in the cluster (0 outside a cluster)',
     () => stats().cluster?.nodes ?? 0,
   );
+  // Read at scrape time from the registry's own totals (a cluster node counts what crosses Redis).
+  counterFrom(registry, 'broker_cluster_frames_total', 'Frames sent to and received from other nodes', {
+    label: 'direction',
+    values: {
+      out: {
+        get value() {
+          return stats().cluster?.framesOut ?? 0;
+        },
+      },
+      in: {
+        get value() {
+          return stats().cluster?.framesIn ?? 0;
+        },
+      },
+    },
+  });
   gauge(registry, 'broker_store_up', 'Whether the registry store answers (1 outside a cluster)', () =>
     stats().health?.ok === false ? 0 : 1,
   );

@@ -62,6 +62,9 @@ export interface ClusterStats {
   nodes: number;
   /** Registered ids on those nodes. */
   peers: number;
+  /** Frames this node handed to other nodes through Redis, and received from them (totals). */
+  framesOut: number;
+  framesIn: number;
 }
 
 export interface Registry {

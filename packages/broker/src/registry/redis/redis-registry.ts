@@ -170,13 +170,15 @@ export class RedisRegistry implements Registry {
   #queues = { queues: 0, frames: 0, bytes: 0 };
   /** Payloads on our channel that were not in a known shape (someone else publishing). */
   badPayloads = 0;
+  #framesOut = 0;
+  #framesIn = 0;
 
   constructor(options: RedisRegistryOptions) {
     this.#o = options;
     this.#log = options.log;
     this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.#channel = `${this.#prefix}node:${this.nodeId}`;
-    this.#cluster = { node: this.nodeId, storeUp: false, nodes: 0, peers: 0 };
+    this.#cluster = { node: this.nodeId, storeUp: false, nodes: 0, peers: 0, framesOut: 0, framesIn: 0 };
     const common = {
       lazyConnect: true,
       connectionName: `enkrypted-broker-${this.nodeId}`,
@@ -389,6 +391,7 @@ export class RedisRegistry implements Registry {
           const outcomes = strings(res);
           batch.forEach((p, k) => {
             const r = outcomes[k];
+            if (r === 'delivered') this.#framesOut += 1;
             p.done(r !== undefined && ROUTE_OUTCOMES.has(r) ? (r as RouteOutcome) : 'dropped');
             if (p.tracked) this.#release(p.src);
           });
@@ -423,6 +426,7 @@ export class RedisRegistry implements Registry {
   }
 
   #onFrame(f: FrameRecord): void {
+    this.#framesIn += 1;
     const e = this.#local.get(f.dst);
     if (e && e.connId === f.conn) {
       if (e.state !== 'live') {
@@ -531,7 +535,7 @@ export class RedisRegistry implements Registry {
       queuedFrames: this.#queues.frames,
       queuedBytes: this.#queues.bytes,
       health,
-      cluster: { ...this.#cluster, storeUp: this.#up },
+      cluster: { ...this.#cluster, storeUp: this.#up, framesOut: this.#framesOut, framesIn: this.#framesIn },
     };
   }
 
@@ -610,7 +614,7 @@ export class RedisRegistry implements Registry {
       const [nodes = 0, peers = 0, frames = 0, bytes = 0, queues = 0] = Array.isArray(stats)
         ? stats.map((n) => Number(n) || 0)
         : [];
-      this.#cluster = { node: this.nodeId, storeUp: true, nodes, peers };
+      this.#cluster = { ...this.#cluster, storeUp: true, nodes, peers };
       this.#queues = { queues, frames, bytes };
       await this.#refreshAll();
       if (!this.#up && !this.#closed) {
