@@ -8,7 +8,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry as PromRegistry } from 'prom-client';
 import { verifyApiToken } from '../auth/api-token.js';
 import { type Logger, silentLogger } from '../logger.js';
-import type { MaybePromise } from '../maybe-promise.js';
 import type { BrokerOptions } from '../options.js';
 import type { Registry } from '../registry/registry.js';
 import { candidateTallies } from '../turn/candidate-types.js';
@@ -32,26 +31,16 @@ export interface RouterDeps {
   log?: Logger;
 }
 
-/**
- * A registry that can tell whether an id is registered with a given token (what the TURN endpoint
- * needs to authenticate a peer). Registries without it fall back to "the id is registered".
- */
-interface TokenAwareRegistry {
-  holdsToken?(id: string, token: string): MaybePromise<boolean>;
-}
-
 const KEY_ROUTE = /^([^/]{1,256})\/(id|peers|turn-credentials)$/;
 
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { options, registry } = deps;
   const prefix = options.path;
   const bare = prefix.length > 1 ? prefix.slice(0, -1) : prefix;
-  const tokenAware = registry as Registry & TokenAwareRegistry;
   const turn = {
     turn: options.turn,
     limiter: new AddressRateLimiter(),
-    holdsToken: (id: string, token: string) =>
-      tokenAware.holdsToken ? tokenAware.holdsToken(id, token) : registry.isRegistered(id),
+    holdsToken: (id: string, token: string) => registry.holdsToken(id, token),
     clientAddress: (req: IncomingMessage) =>
       clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustProxy),
     log: deps.log ?? silentLogger(),
