@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LOOPBACK, REPO_ROOT } from '../support/brokers.js';
 import { type CuttablePath, PATH_INIT } from '../support/udp-path.js';
 
@@ -155,4 +155,18 @@ export async function newContext(
     await ctx.addInitScript(PATH_INIT);
   }
   return ctx;
+}
+
+/**
+ * First run on `page`: opens the app at `appUrl`, names the user, points it at `brokerUrl`, creates
+ * the identity, waits until it is registered, and returns the peer id it shows.
+ */
+export async function createIdentity(page: Page, appUrl: string, brokerUrl: string, name: string) {
+  await page.goto(appUrl);
+  await page.getByLabel(/Display name/).fill(name);
+  await page.getByText('Advanced: broker').click();
+  await page.getByLabel(/Broker URL/).fill(brokerUrl);
+  await page.getByRole('button', { name: 'Create my identity' }).click();
+  await page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: 60_000 });
+  return (await page.getByTestId('own-id').first().textContent()) ?? '';
 }
