@@ -9,57 +9,35 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { type Running, runCli, runToEnd, tempDir } from '../../apps/cli/test/support.js';
-import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
-import {
-  buildWeb,
-  launchChromium,
-  newContext,
-  removeBuild,
-  type StaticServer,
-  serveStatic,
-} from './support.js';
+import { createIdentity, newContext, startWebRig, type WebRig } from './support.js';
 
 /** Generous: a loaded 2-core machine can be slow to negotiate WebRTC and run the handshake. */
 const WAIT_MS = 60_000;
 
 describe('browser ↔ CLI', () => {
-  let broker: BrokerUnderTest;
-  let server: StaticServer;
-  let browser: Browser;
-  let dist = '';
+  let rig: WebRig;
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let cli: Running | undefined;
 
   before(async () => {
-    dist = buildWeb();
-    dir = await tempDir();
-    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(dist), launchChromium()]);
+    [rig, dir] = await Promise.all([startWebRig(), tempDir()]);
   });
 
   after(async () => {
     cli?.kill();
-    await browser?.close();
-    await server?.close();
-    await broker?.stop();
-    if (dist) removeBuild(dist);
+    await rig?.stop();
     await dir?.remove();
   });
 
   it('chats both ways end-to-end encrypted with the same safety number; files go both ways', async () => {
-    const brokerUrl = `http://127.0.0.1:${broker.port}/`;
+    const { brokerUrl } = rig;
     const home = ['--home', join(dir.path, 'cli')];
     const cliId = String((await runToEnd([...home, '--json', 'id'])).events[0]?.id);
 
-    const page: Page = await (await newContext(browser, false)).newPage();
-    await page.goto(server.url);
-    await page.getByLabel(/Display name/).fill('Browser');
-    await page.getByText('Advanced: broker').click();
-    await page.getByLabel(/Broker URL/).fill(brokerUrl);
-    await page.getByRole('button', { name: 'Create my identity' }).click();
-    await page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: WAIT_MS });
-    const webId = (await page.getByTestId('own-id').first().textContent()) ?? '';
+    const page: Page = await (await newContext(rig.browser, false)).newPage();
+    const webId = await createIdentity(page, rig.server.url, brokerUrl, 'Browser');
 
     /** The CLI's global options in this test: JSON events, our broker, ICE on loopback. */
     const cliGlobals = [...home, '--json', '--broker', brokerUrl, '--bind', '127.0.0.1'];

@@ -3,56 +3,34 @@
  * the end-to-end handshake, and every screen says so. Independent of whether the handshake is built in.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { type BrokerUnderTest, REPO_ROOT, startOurBroker } from '../support/brokers.js';
-import {
-  buildWeb,
-  CHROMIUM,
-  launchChromium,
-  newContext,
-  removeBuild,
-  type StaticServer,
-  serveStatic,
-} from './support.js';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../support/brokers.js';
+import { CHROMIUM_MISSING } from '../support/chromium.js';
+import { createIdentity, newContext, startWebRig, type WebRig } from './support.js';
 
 const SHOTS = join(REPO_ROOT, 'artifacts', 'screenshots');
 const WAIT_MS = 60_000;
 
-describe('web app debug mode', {
-  timeout: 180_000,
-  skip: !existsSync(CHROMIUM) && 'chromium is not installed',
-}, () => {
-  let broker: BrokerUnderTest;
-  let server: StaticServer;
-  let dist = '';
-  let browser: Browser;
+describe('web app debug mode', { timeout: 180_000, skip: CHROMIUM_MISSING }, () => {
+  let rig: WebRig;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    dist = buildWeb();
-    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(dist), launchChromium()]);
+    rig = await startWebRig();
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
-    await broker?.stop();
-    if (dist) removeBuild(dist);
+    await rig?.stop();
   });
 
   async function user(name: string): Promise<{ page: Page; id: string; errors: string[] }> {
-    const page = await (await newContext(browser, false)).newPage();
+    const page = await (await newContext(rig.browser, false)).newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
-    await page.getByLabel(/Display name/).fill(name);
-    await page.getByText('Advanced: broker').click();
-    await page.getByLabel(/Broker URL/).fill(`http://127.0.0.1:${broker.port}/`);
-    await page.getByRole('button', { name: 'Create my identity' }).click();
-    const id = (await page.getByTestId('own-id').first().textContent()) ?? '';
+    const id = await createIdentity(page, rig.server.url, rig.brokerUrl, name);
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByTestId('debug-toggle').check();
     await page.getByRole('button', { name: 'Save settings' }).click();

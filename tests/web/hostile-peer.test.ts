@@ -9,49 +9,32 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { generatePeerId, type Peer } from '@enkrypted/peer';
-import type { Browser } from 'playwright-core';
 import { openPeer, within } from '../peer/support.js';
-import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
 import { CHROMIUM_MISSING } from '../support/chromium.js';
-import {
-  buildWeb,
-  createIdentity,
-  launchChromium,
-  newContext,
-  removeBuild,
-  type StaticServer,
-  serveStatic,
-} from './support.js';
+import { createIdentity, newContext, startWebRig, type WebRig } from './support.js';
 
 const WAIT_MS = 60_000;
 const SPEC = 'EnkryptedChat-Profile-v0';
 
 describe('web app against a hostile peer', { timeout: 240_000, skip: CHROMIUM_MISSING }, () => {
-  let broker: BrokerUnderTest;
-  let server: StaticServer;
-  let browser: Browser;
-  let dist = '';
+  let rig: WebRig;
   let hostile: Peer | undefined;
 
   before(async () => {
-    dist = buildWeb();
-    [broker, server, browser] = await Promise.all([startOurBroker(), serveStatic(dist), launchChromium()]);
+    rig = await startWebRig();
   });
   after(async () => {
     await hostile?.close();
-    await browser?.close();
-    await server?.close();
-    await broker?.stop();
-    if (dist) removeBuild(dist);
+    await rig?.stop();
   });
 
   it('refuses malformed and oversized frames with a clear message and stays usable', async (t) => {
-    const page = await (await newContext(browser, false)).newPage();
+    const page = await (await newContext(rig.browser, false)).newPage();
     const uncaught: string[] = [];
     page.on('pageerror', (e) => uncaught.push(e.message));
-    const webId = await createIdentity(page, server.url, `http://127.0.0.1:${broker.port}/`, 'Target');
+    const webId = await createIdentity(page, rig.server.url, rig.brokerUrl, 'Target');
 
-    hostile = await openPeer(broker);
+    hostile = await openPeer(rig.broker);
     const conn = await hostile.connect(webId, { serialization: 'raw', timeoutMs: WAIT_MS });
     const closedByPage = new Promise<void>((resolve) => conn.once('close', () => resolve()));
     const junk: (string | Uint8Array)[] = [

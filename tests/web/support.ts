@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { LOOPBACK, REPO_ROOT } from '../support/brokers.js';
+import { type BrokerUnderTest, LOOPBACK, REPO_ROOT, startOurBroker } from '../support/brokers.js';
+import { launchChromium } from '../support/chromium.js';
 import { type CuttablePath, PATH_INIT } from '../support/udp-path.js';
 
 export const WEB_DIR = join(REPO_ROOT, 'apps', 'web');
@@ -169,4 +170,34 @@ export async function createIdentity(page: Page, appUrl: string, brokerUrl: stri
   await page.getByRole('button', { name: 'Create my identity' }).click();
   await page.getByTestId('broker-state').filter({ hasText: 'Online' }).waitFor({ timeout: 60_000 });
   return (await page.getByTestId('own-id').first().textContent()) ?? '';
+}
+
+/** What a browser test runs against: a private build served on loopback, our broker, Chromium. */
+export interface WebRig {
+  broker: BrokerUnderTest;
+  server: StaticServer;
+  browser: Browser;
+  brokerUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startWebRig(): Promise<WebRig> {
+  const dist = buildWeb();
+  const [broker, server, browser] = await Promise.all([
+    startOurBroker(),
+    serveStatic(dist),
+    launchChromium(),
+  ]);
+  return {
+    broker,
+    server,
+    browser,
+    brokerUrl: `http://127.0.0.1:${broker.port}/`,
+    async stop() {
+      await browser.close();
+      await server.close();
+      await broker.stop();
+      removeBuild(dist);
+    },
+  };
 }
