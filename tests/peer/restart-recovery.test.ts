@@ -3,7 +3,8 @@
  * the same id and token (a crashed tab or CLI started again). Nobody touches the survivor: its
  * connection must notice the loss, dial the new process with a recovery offer, learn from the
  * session-resume exchange that the remote lost its crypto state, run a new handshake and carry
- * messages again — including the ones written while the remote was gone.
+ * messages again — including the ones written while the remote was gone. And a remote that only
+ * freezes (SIGSTOP, as a suspended laptop) and thaws resumes its session without a new handshake.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
@@ -74,7 +75,25 @@ async function startRemote(broker: BrokerUnderTest, id: string, token: string) {
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
   };
+}
+
+function whenState(session: Session, state: string, what: string): Promise<void> {
+  return within(
+    new Promise<void>((resolve) => {
+      if (session.state === state) return resolve();
+      const off = session.on('state', (s) => {
+        if (s === state) {
+          off();
+          resolve();
+        }
+      });
+    }),
+    60_000,
+    what,
+  );
 }
 
 describe('recovery across a restart of the remote process', () => {
@@ -109,19 +128,7 @@ describe('recovery across a restart of the remote process', () => {
     assert.deepEqual((await before).map(text), ['echo:before']);
 
     await first.kill();
-    await within(
-      new Promise<void>((resolve) => {
-        if (session.state === 'Disconnected') return resolve();
-        const off = session.on('state', (s) => {
-          if (s === 'Disconnected') {
-            off();
-            resolve();
-          }
-        });
-      }),
-      40_000,
-      'the survivor to notice the loss',
-    );
+    await whenState(session, 'Disconnected', 'the survivor to notice the loss');
     // Written while nobody is at the other end: held until the new handshake, then delivered in order.
     const during = collect(session, 3, 'message', 90_000);
     const sends = ['one', 'two', 'three'].map((m) => session.send(m));
@@ -134,6 +141,36 @@ describe('recovery across a restart of the remote process', () => {
     assert.equal(stats.handshakes, 2, 'a fresh handshake, not a resume of lost state');
     assert.equal(session.state, 'Ready');
     assert.ok(states.includes('CryptoHandshaking'), `states: ${states.join(' → ')}`);
+    await session.close();
+  });
+
+  test('a remote that freezes (SIGSTOP) is noticed by the keep-alive; after it thaws the session resumes', async (t) => {
+    const id = generatePeerId();
+    const remote = await startRemote(broker, id, generateToken());
+    remotes.push(remote.child);
+    const stats: FixtureStats = { handshakes: 0 };
+    const session = Session.dial(survivor, id, {
+      handshake: fixtureHandshake(stats),
+      handshakeTimeoutMs: 30_000,
+    });
+    await session.ready({ timeoutMs: 30_000 });
+    const first = collect(session, 1, 'message');
+    await session.send('awake');
+    assert.deepEqual((await first).map(text), ['echo:awake']);
+
+    // A frozen process answers nothing (no ICE, no DTLS, no SCTP) yet closes nothing either: only
+    // silence tells, and the keep-alive turns it into a lost path long before ICE consent expires.
+    const frozenAt = Date.now();
+    remote.freeze();
+    await whenState(session, 'Disconnected', 'the survivor to notice the silence');
+    t.diagnostic(`silence noticed after ${Date.now() - frozenAt} ms`);
+    const during = collect(session, 2, 'message', 90_000);
+    const sends = ['while frozen 1', 'while frozen 2'].map((m) => session.send(m));
+    remote.thaw();
+    await Promise.all(sends);
+    assert.deepEqual((await during).map(text), ['echo:while frozen 1', 'echo:while frozen 2']);
+    assert.equal(session.state, 'Ready');
+    assert.equal(stats.handshakes, 1, 'resumed with the crypto state both sides kept');
     await session.close();
   });
 });

@@ -140,3 +140,14 @@ export const MAX_BINARY_MESSAGE_BYTES = 16 * 1024 * 1024;
  * flight per send it has not finished; 16 allows bursts while bounding what a peer can make us hold.
  */
 export const MAX_BINARY_REASSEMBLIES = 16;
+
+/**
+ * [Enkrypted] session keep-alive. A Ready session sends a tiny text frame this often, so that its
+ * peer hears something even when nobody types: a remote that froze or whose network went silent is
+ * then noticed after SESSION_SILENCE_LIMIT_MS instead of libjuice's 30 s consent timeout (Node;
+ * browsers notice ICE consent loss sooner, and any frame received counts as well).
+ */
+export const SESSION_KEEPALIVE_INTERVAL_MS = 4_000;
+
+/** Nothing received for this long in Ready: the path is treated as lost and recovery starts (P7.4). */
+export const SESSION_SILENCE_LIMIT_MS = 12_000;

@@ -22,6 +22,8 @@ import {
   MAX_RETAINED_BYTES,
   MAX_RETAINED_FRAMES,
   RESUME_TIMEOUT_MS,
+  SESSION_KEEPALIVE_INTERVAL_MS,
+  SESSION_SILENCE_LIMIT_MS,
 } from './limits.js';
 import type { ConnectOptions, Peer } from './peer.js';
 import { Emitter } from './util/emitter.js';
@@ -76,6 +78,12 @@ export interface SessionOptions {
   handshakeTimeoutMs?: number;
   /** Receives loud warnings (default: console.warn). */
   onWarning?: (message: string) => void;
+  /**
+   * [Enkrypted] keep-alive in Ready (docs/protocol.md §1.11): a frame every `intervalMs`, and the
+   * path counts as lost after `silenceLimitMs` without any frame from the remote. `false` turns both
+   * off. Default SESSION_KEEPALIVE_INTERVAL_MS / SESSION_SILENCE_LIMIT_MS.
+   */
+  keepalive?: { intervalMs: number; silenceLimitMs: number } | false;
 }
 
 type SessionEvents = {
@@ -116,6 +124,9 @@ export class Session extends Emitter<SessionEvents> {
   #retained: SessionFrame[] = [];
   #retainedSizes: number[] = [];
   #retainedBytes = 0;
+  #keepaliveTimer: ReturnType<typeof setInterval> | undefined;
+  /** When the last frame of any kind arrived from the remote (or the path last came up). */
+  #lastHeard = 0;
 
   private constructor(remoteId: string, role: 'initiator' | 'responder', options: SessionOptions) {
     super();
@@ -356,6 +367,8 @@ export class Session extends Emitter<SessionEvents> {
 
   #becameReady(): void {
     this.#everReady = true;
+    this.#lastHeard = Date.now();
+    this.#startKeepalive();
     // Frames that arrived after the remote reached Ready but before we did are application frames.
     const early = this.#inbox;
     this.#inbox = [];
@@ -479,8 +492,28 @@ export class Session extends Emitter<SessionEvents> {
     }
   }
 
+  /** One timer per session, from the first Ready until close; it only acts while Ready. */
+  #startKeepalive(): void {
+    const k = this.#options.keepalive ?? {
+      intervalMs: SESSION_KEEPALIVE_INTERVAL_MS,
+      silenceLimitMs: SESSION_SILENCE_LIMIT_MS,
+    };
+    if (k === false || this.#keepaliveTimer !== undefined) return;
+    this.#keepaliveTimer = setInterval(() => {
+      const conn = this.#conn;
+      if (this.#state !== 'Ready' || !conn?.open) return;
+      if (Date.now() - this.#lastHeard > k.silenceLimitMs) {
+        conn.reportSilence();
+        return;
+      }
+      conn.send(KEEPALIVE_FRAME).catch(() => undefined);
+    }, k.intervalMs);
+  }
+
   #onFrame(frame: SessionFrame): void {
     if (this.#closed) return;
+    this.#lastHeard = Date.now();
+    if (frame === KEEPALIVE_FRAME) return; // liveness only: never data, never counted for resume
     if (
       !this.#everReady &&
       !this.#conn?.answersRecovery &&
@@ -570,12 +603,17 @@ export class Session extends Emitter<SessionEvents> {
     this.#handshakeAbort?.abort();
     if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = undefined;
+    if (this.#keepaliveTimer !== undefined) clearInterval(this.#keepaliveTimer);
+    this.#keepaliveTimer = undefined;
     this.#apply('CLOSED');
     this.#outage.rejectAll(reason ?? new PeerError(PEER_ERROR.closed, 'the session was closed'));
     await this.#conn?.close();
     this.emit('close', reason);
   }
 }
+
+/** [Enkrypted] keep-alive frame: a text frame no sealed frame or resume frame can equal. */
+const KEEPALIVE_FRAME = '{"type":"session-keepalive"}';
 
 function resumeFrame(received: number, intact: boolean): string {
   return JSON.stringify({ type: 'session-resume', received, intact });

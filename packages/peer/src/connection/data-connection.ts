@@ -257,6 +257,14 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
     }
   }
 
+  /**
+   * @internal The session heard nothing from the remote for too long (keep-alive): the path counts
+   * as lost, as when ICE fails, and recovery starts (P7.4).
+   */
+  reportSilence(): void {
+    if (this.#state === 'open') this.#onLost();
+  }
+
   /** @internal The broker reported the remote unreachable (EXPIRE/LEAVE). */
   remoteUnavailable(): void {
     if (this.#state === 'connecting') {
