@@ -16,20 +16,37 @@ import { rssBytes, sleep } from '../../bench/lib/proc.js';
 import { startCluster } from '../cluster/support.js';
 import type { BrokerUnderTest } from '../support/brokers.js';
 
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '180' },
-    clients: { type: 'string', default: '2000' },
-    nodes: { type: 'string', default: '3' },
-    'expire-ms': { type: 'string', default: '5000' },
-  },
-});
+const USAGE =
+  'usage: npm run soak -- [--seconds N] [--clients N] [--nodes N] [--expire-ms N] (positive integers)';
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        seconds: { type: 'string', default: '180' },
+        clients: { type: 'string', default: '2000' },
+        nodes: { type: 'string', default: '3' },
+        'expire-ms': { type: 'string', default: '5000' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const args = parseOptions();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const SECONDS = Number(args.seconds);
 const CLIENTS = Number(args.clients);
 const NODES = Number(args.nodes);
 const EXPIRE_MS = Number(args['expire-ms']);
 if (![SECONDS, CLIENTS, NODES, EXPIRE_MS].every((n) => Number.isInteger(n) && n > 0)) {
-  console.error('usage: soak [--seconds N] [--clients N] [--nodes N] [--expire-ms N] (positive integers)');
+  console.error(USAGE);
   process.exit(2);
 }
 
