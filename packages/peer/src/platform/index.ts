@@ -36,6 +36,13 @@ class ChainedPeerConnection extends PolyfillPeerConnection {
   }
 }
 
+/**
+ * How long a relay-only connection waits after gathering ended without a relay candidate before it
+ * fails: long enough for a candidate still queued between libdatachannel's threads and ours, short
+ * against the 30 s connect timeout it replaces.
+ */
+const RELAY_GATHER_GRACE_MS = 1_000;
+
 function stripped<T extends RTCSessionDescriptionInit>(d: T): T {
   return d.sdp === undefined ? d : { ...d, type: d.type, sdp: stripNonRelayCandidates(d.sdp) };
 }
@@ -48,21 +55,30 @@ function stripped<T extends RTCSessionDescriptionInit>(d: T): T {
 class RelayOnlyPeerConnection extends ChainedPeerConnection {
   #relayGathered = false;
   #failed = false;
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(config: ConstructorParameters<typeof PolyfillPeerConnection>[0]) {
     super(config);
     this.addEventListener('icegatheringstatechange', () => {
-      // Native callbacks arrive on separate queues: the candidate event may still be on its way when
-      // the state already reads 'complete', so the native local description (which libdatachannel
-      // fills as it gathers) is the reliable record of what was gathered.
-      if (super.iceGatheringState !== 'complete' || this.#failed) return;
-      const sdp = super.localDescription?.sdp ?? '';
-      if (!this.#relayGathered && !/^a=candidate:.* typ relay/m.test(sdp)) {
+      if (super.iceGatheringState !== 'complete' || this.#failed || this.#graceTimer !== undefined) return;
+      // Native callbacks arrive on separate queues: the relay candidate may still be on its way
+      // when the state already reads 'complete'. Decide after a grace period, from both records.
+      this.#graceTimer = setTimeout(() => {
+        this.#graceTimer = undefined;
+        const sdp = super.localDescription?.sdp ?? '';
+        if (this.#relayGathered || /^a=candidate:.* typ relay/m.test(sdp) || this.#failed) return;
+        if (super.connectionState === 'closed') return;
         this.#failed = true;
         this.dispatchEvent(new Event('iceconnectionstatechange'));
         this.dispatchEvent(new Event('connectionstatechange'));
-      }
+      }, RELAY_GATHER_GRACE_MS);
     });
+  }
+
+  override close(): void {
+    if (this.#graceTimer !== undefined) clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    super.close();
   }
 
   override dispatchEvent(event: Event): boolean {
