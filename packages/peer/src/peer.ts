@@ -30,7 +30,7 @@ export interface PeerOptions extends SignalingOptions, PeerConnectionConfig {
   /** Keep only ICE candidates this accepts, in both directions (e.g. loopback-only tests). */
   candidateFilter?: (candidate: string) => boolean;
   /**
-   * 'broker': fetch short-lived TURN credentials from the broker once registered, refresh them before
+   * 'broker' (with `Peer.open`): fetch short-lived TURN credentials from the broker once registered, refresh them before
    * they expire, and add them to `iceServers` for every new connection (docs/turn.md). Combine with
    * `iceTransportPolicy: 'relay'` for relay-only mode.
    */
@@ -92,6 +92,7 @@ export class Peer extends Emitter<PeerEvents> {
     try {
       await peer.#signaling.open(wait);
       await peer.#turn?.start();
+      peer.#releaseHeldSignals();
     } catch (err) {
       await peer.close();
       throw err;
@@ -105,7 +106,10 @@ export class Peer extends Emitter<PeerEvents> {
     this.#options = options;
     this.#platform = platformOverride ?? platform;
     this.#signaling = new SignalingClient(options, this.#platform);
-    this.#signaling.on('message', (m) => this.#onSignal(m));
+    this.#signaling.on('message', (m) => {
+      if (this.#held === undefined) this.#onSignal(m);
+      else if (this.#held.length < MAX_HELD_SIGNALS) this.#held.push(m);
+    });
     this.#signaling.on('error', (e) => this.emit('error', e));
     this.#signaling.on('disconnected', () => this.emit('disconnected'));
     let registeredOnce = false;
@@ -115,6 +119,7 @@ export class Peer extends Emitter<PeerEvents> {
     });
     this.#signaling.on('state', (s) => this.emit('signaling', s));
     if (options.turn === 'broker') {
+      this.#held = [];
       this.#turn = new BrokerTurnCredentials({
         platform: this.#platform,
         address: options,
@@ -126,6 +131,18 @@ export class Peer extends Emitter<PeerEvents> {
 
   readonly #platform: Platform;
   #turn: BrokerTurnCredentials | undefined;
+  /**
+   * With `turn: 'broker'`, signals that arrive between registration and the first credentials (a
+   * contact waiting for us dials at once) wait here: a connection answered before that would have
+   * no TURN server, and in relay-only mode no path at all.
+   */
+  #held: InboundSignal[] | undefined;
+
+  #releaseHeldSignals(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const m of held) this.#onSignal(m);
+  }
 
   get id(): string {
     return this.#signaling.id;
@@ -304,6 +321,9 @@ export class Peer extends Emitter<PeerEvents> {
 
 /** Our restart ids are 128-bit tokens; anything longer is not one of ours. */
 const MAX_RESTART_ID_LENGTH = 64;
+
+/** Signals held while the first TURN credentials are fetched: one OFFER with its candidates for several contacts. */
+const MAX_HELD_SIGNALS = 256;
 
 function restartIdOf(payload: unknown): string | undefined {
   const id = (payload as { restartId?: unknown } | undefined)?.restartId;
