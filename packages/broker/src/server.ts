@@ -121,6 +121,7 @@ class BrokerImpl extends EventEmitter<BrokerEvents> implements Broker {
       options: o,
       registry: this.registry,
       prom: this.metrics.registry,
+      log: this.#log,
       isShuttingDown: () => this.#state === 'stopping' || this.#state === 'stopped',
     });
     this.#server = o.tls
