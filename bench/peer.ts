@@ -10,9 +10,10 @@
  * Ratios are stock / ours for times and ours / stock for throughput: above 1 means ours is better.
  * Run: npm run bench -- peer
  */
-import { type DataConnection, generatePeerId, Peer } from '@enkrypted/peer';
+import { generatePeerId, Peer } from '@enkrypted/peer';
 import { openStockPeer, type StockDataConnection, type StockPeer } from '../tests/peer/stock-peerjs.js';
 import { startOurBroker } from '../tests/support/brokers.js';
+import { connectTime, fmtMs, fmtRate, percentile, throughput } from './lib/data-channel.js';
 
 const CONNECTIONS = 50;
 const THROUGHPUT = [
@@ -21,19 +22,6 @@ const THROUGHPUT = [
 ];
 
 const loopback = (c: string) => / 127\.0\.0\.1 /.test(c);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function oursConnectOnce(a: Peer, b: Peer): Promise<number> {
-  const t0 = performance.now();
-  const conn = await a.connect(b.id, { timeoutMs: 30_000 });
-  const ms = performance.now() - t0;
-  await conn.close();
-  return ms;
-}
 
 async function stockConnectOnce(a: StockPeer, bId: string): Promise<number> {
   const t0 = performance.now();
@@ -51,34 +39,6 @@ async function stockConnectOnce(a: StockPeer, bId: string): Promise<number> {
 }
 
 type Measured = 'raw' | 'binary';
-
-async function oursThroughput(
-  a: Peer,
-  b: Peer,
-  size: number,
-  count: number,
-  serialization: Measured,
-): Promise<number> {
-  const incoming = new Promise<DataConnection>((r) => b.once('connection', r));
-  const conn = await a.connect(b.id, { serialization });
-  const rx = await incoming;
-  await rx.whenOpen();
-  const total = size * count;
-  let received = 0;
-  const done = new Promise<void>((resolve) =>
-    rx.on('data', (d) => {
-      received += (d as Uint8Array | ArrayBuffer).byteLength;
-      if (received >= total) resolve();
-    }),
-  );
-  const payload = new Uint8Array(size).fill(7);
-  const t0 = performance.now();
-  for (let i = 0; i < count; i++) await conn.send(payload);
-  await done;
-  const s = (performance.now() - t0) / 1000;
-  await conn.close();
-  return total / s;
-}
 
 async function stockThroughput(
   a: StockPeer,
@@ -110,8 +70,6 @@ async function stockThroughput(
   return total / s;
 }
 
-const fmtMs = (v: number) => `${v.toFixed(1)} ms`;
-const fmtRate = (v: number) => `${(v / (1024 * 1024)).toFixed(1)} MiB/s`;
 function row(what: string, stock: string, ours: string, ratio: number) {
   console.log(
     `${what.padEnd(36)} ${stock.padStart(14)} ${ours.padStart(14)} ${`${ratio.toFixed(2)}×`.padStart(8)}`,
@@ -133,12 +91,12 @@ const sa = await openStockPeer(broker, generatePeerId());
 const sb = await openStockPeer(broker, generatePeerId());
 try {
   // Warm-up: one connection each, not counted.
-  await oursConnectOnce(oa, ob);
+  await connectTime(oa, ob);
   await stockConnectOnce(sa, sb.id);
   const ours: number[] = [];
   const stock: number[] = [];
   for (let i = 0; i < CONNECTIONS; i++) {
-    ours.push(await oursConnectOnce(oa, ob));
+    ours.push(await connectTime(oa, ob));
     stock.push(await stockConnectOnce(sa, sb.id));
   }
   console.log(`node ${process.version}, broker: enkrypted (loopback), WebRTC: node-datachannel for both`);
@@ -154,7 +112,7 @@ try {
   for (const serialization of ['raw', 'binary'] as const) {
     for (const { size, count } of THROUGHPUT) {
       const s = await stockThroughput(sa, sb, size, count, serialization);
-      const o = await oursThroughput(oa, ob, size, count, serialization);
+      const o = await throughput(oa, ob, size, count, serialization);
       row(`throughput ${serialization} ${size / 1024} KiB × ${count}`, fmtRate(s), fmtRate(o), o / s);
     }
   }

@@ -1,9 +1,9 @@
 /**
  * Measurements on our Peer's data channels, shared by benchmarks: connect→open time and one-way
- * throughput ('raw', paced by the library's own backpressure, timed from the first send to the last
- * byte received). bench/peer.ts has the same two loops inline for its own and the stock library.
+ * throughput (paced by the library's own backpressure, timed from the first send to the last byte
+ * received). bench/peer.ts runs the same loops on the stock library for its anchor.
  */
-import type { DataConnection, Peer } from '@enkrypted/peer';
+import type { DataConnection, Peer, SupportedSerialization } from '@enkrypted/peer';
 
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,16 +20,22 @@ export async function connectTime(a: Peer, b: Peer): Promise<number> {
 }
 
 /** Bytes per second for `count` messages of `size` bytes from a to b over a fresh connection. */
-export async function throughput(a: Peer, b: Peer, size: number, count: number): Promise<number> {
+export async function throughput(
+  a: Peer,
+  b: Peer,
+  size: number,
+  count: number,
+  serialization: SupportedSerialization = 'raw',
+): Promise<number> {
   const incoming = new Promise<DataConnection>((r) => b.once('connection', r));
-  const conn = await a.connect(b.id, { serialization: 'raw', timeoutMs: 30_000 });
+  const conn = await a.connect(b.id, { serialization, timeoutMs: 30_000 });
   const rx = await incoming;
   await rx.whenOpen({ timeoutMs: 30_000 });
   const total = size * count;
   let received = 0;
   const done = new Promise<void>((resolve) =>
     rx.on('data', (d) => {
-      received += (d as Uint8Array).byteLength;
+      received += (d as Uint8Array | ArrayBuffer).byteLength; // 'binary' delivers ArrayBuffers
       if (received >= total) resolve();
     }),
   );
