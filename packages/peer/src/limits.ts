@@ -121,8 +121,8 @@ export const REMOTE_CANDIDATE_HOLD_MS = 200;
  * Incoming connections held while the application has no 'connection' listener yet (frames queued
  * for our id are delivered right after OPEN, before `Peer.open` resolves and the caller subscribes).
  * A held connection still opens (as with stock peerjs, whose events go nowhere without a
- * listener) and leaves the hold when it closes. Beyond this many held at once, further ones are
- * closed: nobody is listening and memory must stay bounded.
+ * listener) and leaves the hold when it closes. Beyond this many held at once the oldest held one
+ * is closed: nobody is listening and memory must stay bounded.
  */
 export const MAX_UNCLAIMED_CONNECTIONS = 16;
 

@@ -311,11 +311,11 @@ export class Peer extends Emitter<PeerEvents> {
     conn.startAsResponder(offer, restartId);
     if (this.listenerCount('connection') > 0) {
       this.emit('connection', conn);
-    } else if (this.#unclaimed.length < MAX_UNCLAIMED_CONNECTIONS) {
-      this.#unclaimed.push(conn);
-    } else {
-      void conn.close();
+      return;
     }
+    // Held for the first listener; at the bound the oldest held one (the likeliest stale) goes.
+    if (this.#unclaimed.length >= MAX_UNCLAIMED_CONNECTIONS) void this.#unclaimed.shift()?.close();
+    this.#unclaimed.push(conn);
   }
 }
 
