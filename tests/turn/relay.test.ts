@@ -1,7 +1,7 @@
 /**
  * Relay-only through a real coturn with broker-issued credentials (issue 7): two Node peers connect
  * and exchange data with a relay↔relay pair on both sides (from getStats), and no host or srflx
- * candidate crosses the broker; expired or forged credentials fail with NEGOTIATION_FAILED at once;
+ * candidate crosses the broker; expired or forged credentials fail with RELAY_UNAVAILABLE at once;
  * without relay-only the same peers connect directly (host pair).
  */
 import assert from 'node:assert/strict';
@@ -101,7 +101,7 @@ describe('TURN relay through coturn', { skip: COTURN_MISSING }, () => {
       },
     ],
   ] as const) {
-    it(`relay-only with ${name} credentials fails with NEGOTIATION_FAILED`, async () => {
+    it(`relay-only with ${name} credentials fails with RELAY_UNAVAILABLE`, async () => {
       const peers: Peer[] = [];
       try {
         for (let i = 0; i < 2; i++) {
@@ -113,7 +113,7 @@ describe('TURN relay through coturn', { skip: COTURN_MISSING }, () => {
         }
         const [a, b] = peers as [Peer, Peer];
         await assert.rejects(a.connect(b.id, { timeoutMs: CONNECT_TIMEOUT_MS }), (err: unknown) =>
-          isPeerError(err, PEER_ERROR.negotiationFailed),
+          isPeerError(err, PEER_ERROR.relayUnavailable),
         );
       } finally {
         for (const p of peers) await p.close();

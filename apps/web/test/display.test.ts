@@ -18,6 +18,7 @@ describe('display helpers', () => {
   it('has a sentence for each connection failure', () => {
     assert.match(describePeerError(PEER_ERROR.peerUnavailable), /not online/);
     assert.match(describePeerError(undefined), /broker/);
+    assert.match(describePeerError(PEER_ERROR.relayUnavailable), /TURN relay/);
     assert.match(describePeerError('SOMETHING_NEW'), /SOMETHING_NEW/);
   });
 });

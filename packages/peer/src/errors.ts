@@ -31,6 +31,12 @@ export const PEER_ERROR = {
   unsupportedSerialization: 'UNSUPPORTED_SERIALIZATION',
   /** WebRTC negotiation failed (SDP rejected, ICE failed before the channel opened). */
   negotiationFailed: 'NEGOTIATION_FAILED',
+  /**
+   * Relay-only mode, and no TURN relay candidate could be gathered: the TURN server is unreachable
+   * or refused the credentials (expired, forged, wrong secret). Node platform; browsers report
+   * NEGOTIATION_FAILED once ICE gives up.
+   */
+  relayUnavailable: 'RELAY_UNAVAILABLE',
   /** Application data refused because the session is not in Ready (P7.1). */
   notReady: 'NOT_READY',
   /** No handshake hook and encryption not explicitly disabled: application data is refused (P2.4). */

@@ -27,6 +27,8 @@ export function describePeerError(code: string | undefined): string {
       return 'Timed out.';
     case PEER_ERROR.handshakeFailed:
       return 'The encryption handshake failed.';
+    case PEER_ERROR.relayUnavailable:
+      return 'Relay-only: no TURN relay could be reached (check the TURN settings).';
     default:
       return `Connection failed (${code}).`;
   }

@@ -378,8 +378,14 @@ export class DataConnection extends Emitter<DataConnectionEvents> {
     if (this.#state === 'closed' || this.#state === 'recovering') return;
     if (this.#state === 'connecting') {
       // Never opened: this is a failed negotiation, not an outage.
+      const pc = this.#transport?.pc as { relayUnavailable?: boolean } | undefined;
       void this.#close(
-        new PeerError(PEER_ERROR.negotiationFailed, 'ICE failed before the channel opened'),
+        pc?.relayUnavailable
+          ? new PeerError(
+              PEER_ERROR.relayUnavailable,
+              'relay-only: no TURN relay could be allocated (server unreachable, or credentials expired or refused)',
+            )
+          : new PeerError(PEER_ERROR.negotiationFailed, 'ICE failed before the channel opened'),
         false,
       );
       return;

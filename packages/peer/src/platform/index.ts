@@ -55,6 +55,12 @@ function stripped<T extends RTCSessionDescriptionInit>(d: T): T {
 class RelayOnlyPeerConnection extends ChainedPeerConnection {
   #relayGathered = false;
   #failed = false;
+
+  /** True once gathering ended without a relay candidate (read by the connection to say why). */
+  get relayUnavailable(): boolean {
+    return this.#failed;
+  }
+
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(config: ConstructorParameters<typeof PolyfillPeerConnection>[0]) {
