@@ -5,14 +5,12 @@
  * loopback flag plus a media permission (deps.md §5), and both sides filter candidates to loopback.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { DataConnection, Peer } from '@enkrypted/peer';
 import type { Browser } from 'playwright-core';
 import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
 import { CHROMIUM_MISSING, launchChromium } from '../support/chromium.js';
-import { buildBrowserBundle } from './browser/bundle.js';
+import { type BundlePage, serveBundlePage } from './browser/bundle.js';
 import { openPeer } from './support.js';
 
 const MESSAGES = 200;
@@ -21,30 +19,19 @@ describe('browser (headless Chromium) ↔ Node through our broker', {
   skip: CHROMIUM_MISSING,
 }, () => {
   let broker: BrokerUnderTest;
-  let http: Server;
+  let site: BundlePage;
   let browser: Browser;
   let origin: string;
 
   before(async () => {
-    const [b, bundle] = await Promise.all([startOurBroker(), buildBrowserBundle()]);
-    broker = b;
-    http = createServer((req, res) => {
-      if (req.url === '/bundle.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript' });
-        res.end(bundle);
-      } else {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end('<!doctype html><meta charset="utf-8"><script src="/bundle.js"></script>');
-      }
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    [broker, site] = await Promise.all([startOurBroker(), serveBundlePage()]);
+    origin = site.origin;
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await new Promise((r) => http?.close(r));
+    await site?.close();
     await broker?.stop();
   });
 

@@ -7,14 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type DataConnection, Peer } from '@enkrypted/peer';
 import type { Browser } from 'playwright-core';
-import { buildBrowserBundle } from '../peer/browser/bundle.js';
+import { type BundlePage, serveBundlePage } from '../peer/browser/bundle.js';
 import type { BrokerUnderTest } from '../support/brokers.js';
 import { CHROMIUM_MISSING, launchChromium } from '../support/chromium.js';
 import { COTURN_MISSING, type Coturn, startCoturn } from './coturn.js';
@@ -26,32 +24,21 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
   let coturn: Coturn;
   let broker: BrokerUnderTest;
   let dir: string;
-  let http: Server;
+  let site: BundlePage;
   let browser: Browser;
   let origin: string;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'turn-browser-'));
-    const [c, bundle] = await Promise.all([startCoturn(), buildBrowserBundle()]);
-    coturn = c;
+    [coturn, site] = await Promise.all([startCoturn(), serveBundlePage()]);
+    origin = site.origin;
     broker = await startTurnBroker(coturn, dir);
-    http = createServer((req, res) => {
-      if (req.url === '/bundle.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript' });
-        res.end(bundle);
-      } else {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end('<!doctype html><meta charset="utf-8"><script src="/bundle.js"></script>');
-      }
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await new Promise((r) => http?.close(r));
+    await site?.close();
     await broker?.stop();
     await coturn?.stop();
     rmSync(dir, { recursive: true, force: true });
