@@ -46,6 +46,8 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
 
   interface PageRun {
     echoes: unknown[];
+    /** Dials the page needed (a second one only after a failed ICE negotiation). */
+    attempts: number;
     local: unknown;
     remote: unknown;
     nodePair: Awaited<ReturnType<typeof selectedPairTypes>> | undefined;
@@ -83,7 +85,19 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
             { ...(options as import('@enkrypted/peer').PeerOptions), iceTransportPolicy: 'relay' },
             { timeoutMs: 20_000 },
           );
-          const conn = await peer.connect(remoteId, { serialization: 'json', timeoutMs: 30_000 });
+          // A relayed ICE negotiation between Chromium and libjuice on a loaded loopback fails now
+          // and then (about 1 in 4 CI runs; cause not found yet, see the session note). Apps redial;
+          // so does the page, once. Every attempt's candidates count for the broker-side check.
+          let conn: import('@enkrypted/peer').DataConnection | undefined;
+          let attempts = 0;
+          while (!conn) {
+            attempts += 1;
+            try {
+              conn = await peer.connect(remoteId, { serialization: 'json', timeoutMs: 30_000 });
+            } catch (err) {
+              if (attempts >= 2 || (err as { code?: string }).code !== 'NEGOTIATION_FAILED') throw err;
+            }
+          }
           const echoes: unknown[] = [];
           const done = new Promise<void>((resolve) =>
             conn.on('data', (d) => {
@@ -109,6 +123,7 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
           await peer.close();
           return {
             echoes,
+            attempts,
             local: local?.candidateType,
             remote: remote?.candidateType,
           };
@@ -132,9 +147,10 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
     }
   }
 
-  test('the page connects relay↔relay and none of its host or srflx candidates reach the broker', async () => {
+  test('the page connects relay↔relay and none of its host or srflx candidates reach the broker', async (t) => {
     const before = await relayedCandidateCounts(broker);
     const run = await runPage({ turn: 'broker' });
+    if (run.attempts > 1) t.diagnostic(`the page needed ${run.attempts} dials (relayed ICE failed once)`);
     assert.deepEqual(
       run.echoes,
       Array.from({ length: MESSAGES }, (_, i) => ({ echo: { i } })),
