@@ -52,7 +52,8 @@ describe('web app against a hostile peer', { timeout: 240_000, skip: CHROMIUM_MI
       }),
       randomBytes(200 * 1024),
     ];
-    for (const frame of junk) await conn.send(frame);
+    // The page may end the session after the first bad frame: later sends then fail, which is fine.
+    for (const frame of junk) await conn.send(frame).catch(() => undefined);
     await within(closedByPage, WAIT_MS, 'the page to end the hostile session');
 
     // The app names the contact and says what went wrong; nothing was thrown uncaught.
