@@ -26,6 +26,7 @@ import {
   startOurBroker,
   startStockPeerServer,
 } from '../tests/support/brokers.js';
+import { LOAD_BROKER_ARGS } from './lib/broker-args.js';
 import { cpuSeconds, rssBytes, sleep } from './lib/proc.js';
 import { LoadWorker } from './lib/workers.js';
 
@@ -57,16 +58,7 @@ const ours: Contender = {
       fromDist: true,
       aliveTimeoutMs: 600_000,
       concurrentLimit: 20_000,
-      args: [
-        '--per-ip-limit',
-        '20000',
-        '--rate-limit',
-        '1000000',
-        '--rate-burst',
-        '1000000',
-        '--log-level',
-        'warn',
-      ],
+      args: [...LOAD_BROKER_ARGS],
     } satisfies StartOptions),
 };
 const stock: Contender = {

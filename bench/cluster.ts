@@ -17,6 +17,7 @@ import { WebSocket } from 'ws';
 import { REDIS_MISSING, type RedisUnderTest, startRedis } from '../tests/cluster/redis-server.js';
 import { clusterArgs } from '../tests/cluster/support.js';
 import { type BrokerUnderTest, REPO_ROOT, startOurBroker } from '../tests/support/brokers.js';
+import { LOAD_BROKER_ARGS } from './lib/broker-args.js';
 import { ClusterLoadWorker } from './lib/cluster-workers.js';
 import { cpuSeconds, sleep } from './lib/proc.js';
 
@@ -29,17 +30,6 @@ const ROUNDS = Number(process.env.CLUSTER_BENCH_ROUNDS ?? 2);
 const LATENCY_SAMPLES = 1_000;
 /** Default lapse: the benchmark measures the deployed configuration. */
 const LAPSE_MS = 15_000;
-
-const BROKER_ARGS = [
-  '--per-ip-limit',
-  '20000',
-  '--rate-limit',
-  '1000000',
-  '--rate-burst',
-  '1000000',
-  '--log-level',
-  'warn',
-];
 
 interface Setup {
   name: string;
@@ -58,7 +48,11 @@ async function startNodes(n: number, redis: RedisUnderTest | undefined): Promise
   for (let i = 0; i < n; i++) {
     const extra = redis ? clusterArgs(redis.url, LAPSE_MS).slice(0, 4) : [];
     nodes.push(
-      await startOurBroker({ fromDist: true, aliveTimeoutMs: 600_000, args: [...extra, ...BROKER_ARGS] }),
+      await startOurBroker({
+        fromDist: true,
+        aliveTimeoutMs: 600_000,
+        args: [...extra, ...LOAD_BROKER_ARGS],
+      }),
     );
   }
   return nodes;

@@ -10,7 +10,7 @@ import type { DataConnection, Peer } from '@enkrypted/peer';
 import type { Browser } from 'playwright-core';
 import { type BrokerUnderTest, startOurBroker } from '../support/brokers.js';
 import { CHROMIUM_MISSING, launchChromium } from '../support/chromium.js';
-import { type BundlePage, serveBundlePage } from './browser/bundle.js';
+import { type BundlePage, openBundlePage, serveBundlePage } from './browser/bundle.js';
 import { openPeer } from './support.js';
 
 const MESSAGES = 200;
@@ -43,12 +43,8 @@ describe('browser (headless Chromium) ↔ Node through our broker', {
         void conn.send({ echo: d });
       });
     });
-    const page = await browser.newPage();
-    // tsx compiles this test with esbuild's keepNames, which wraps functions passed to evaluate() in
-    // a `__name` helper that only exists in Node; give the page a no-op one.
-    await page.addInitScript('globalThis.__name = (f) => f;');
+    const page = await openBundlePage(browser, origin);
     try {
-      await page.goto(origin);
       const result = await page.evaluate(
         async ({ broker, remoteId, count }) => {
           // A media permission unlocks full interface enumeration, hence a 127.0.0.1 host candidate.

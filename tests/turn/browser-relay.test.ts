@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type DataConnection, Peer } from '@enkrypted/peer';
 import type { Browser } from 'playwright-core';
-import { type BundlePage, serveBundlePage } from '../peer/browser/bundle.js';
+import { type BundlePage, openBundlePage, serveBundlePage } from '../peer/browser/bundle.js';
 import type { BrokerUnderTest } from '../support/brokers.js';
 import { CHROMIUM_MISSING, launchChromium } from '../support/chromium.js';
 import { COTURN_MISSING, type Coturn, startCoturn } from './coturn.js';
@@ -69,10 +69,8 @@ describe('Chromium relay-only ↔ Node through coturn', { skip: CHROMIUM_MISSING
         void conn.send({ echo: d });
       });
     });
-    const page = await browser.newPage();
-    await page.addInitScript('globalThis.__name = (f) => f;');
+    const page = await openBundlePage(browser, origin);
     try {
-      await page.goto(origin);
       const result = await page.evaluate(
         async ({ options, remoteId, count }) => {
           // As in tests/peer/browser.test.ts: full interface enumeration, so host candidates would

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
 import { LOOPBACK, REPO_ROOT } from '../../support/brokers.js';
 
 export async function buildBrowserBundle(): Promise<string> {
@@ -47,4 +48,16 @@ export async function serveBundlePage(): Promise<BundlePage> {
     origin: `http://${LOOPBACK}:${(http.address() as AddressInfo).port}`,
     close: () => new Promise<void>((r) => http.close(() => r())),
   };
+}
+
+/**
+ * A new page of `browser` on the bundle page at `origin`. tsx compiles tests with esbuild's
+ * keepNames, which wraps functions passed to evaluate() in a `__name` helper that only exists in
+ * Node: the page gets a no-op one.
+ */
+export async function openBundlePage(browser: Browser, origin: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.addInitScript('globalThis.__name = (f) => f;');
+  await page.goto(origin);
+  return page;
 }
